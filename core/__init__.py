@@ -1,0 +1,1 @@
+"""Beyond Sequential's engine: models, data, training and evaluation. Never imports streamlit."""

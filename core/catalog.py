@@ -1,0 +1,53 @@
+"""What each page teaches, and which shipped models and datasets it relies on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core import data
+from core.cards import ASSETS
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # the page file, relative to the project root
+    title: str
+    icon: str
+    teaches: str  # two lines for the Home page
+    resources: tuple[str, ...] = ()  # data layer names
+    assets: tuple[str, ...] = ()  # shipped model files under assets/
+
+
+PAGES = (
+    Page("pages/functional_api.py", "Functional API vs Sequential", ":material/account_tree:",
+         "The same network written as a `Sequential` stack and as a functional graph, built "
+         "live, drawn and proven identical; then what only the functional API can build."),
+    Page("pages/regression.py", "Regression", ":material/show_chart:",
+         "A functional network predicts benzene (C6H6) from the UCI Air Quality sensors; tune "
+         "the inputs, sweep one, and see why cleaning `-200` markers matters.",
+         ("air-quality",), ("air_quality/all.keras", "air_quality/sensors.keras")),
+    Page("pages/memory_network.py", "Memory network", ":material/psychology:",
+         "An end-to-end memory network answers bAbI questions about a story you type, and "
+         "shows which sentences each hop attended to.",
+         ("babi",), ("babi/task1.keras", "babi/task2.keras", "babi/task3.keras")),
+    Page("pages/autoencoders.py", "Autoencoders", ":material/compress:",
+         "Encoders squeeze digits and clothes into a few numbers and decoders rebuild them: "
+         "reconstructions, denoising, a latent map and anomaly scores.",
+         ("mnist", "fashion-mnist"), ("autoencoder/mnist_conv.keras",)),
+    Page("pages/deep_dream.py", "Deep Dream", ":material/auto_awesome:",
+         "Gradient ascent on your photo makes a pretrained CNN amplify what its layers see, "
+         "octave by octave.",
+         ("squeezenet",)),
+    Page("pages/customizing_keras.py", "Customizing Keras", ":material/build:",
+         "Lambda layers, `keras.ops` backend code, a custom Local Response Normalization layer "
+         "that saves safely, and a kernel_initializer experiment.",
+         ("mnist",)),
+)
+
+
+def model_status(page: Page) -> list[tuple[str, bool]]:
+    return [(name, (ASSETS / name).exists()) for name in page.assets]
+
+
+def data_status(page: Page) -> list[tuple[str, data.Availability]]:
+    return [(name, data.availability(name)) for name in page.resources]

@@ -1,0 +1,103 @@
+"""`python -m core`: fetch data, train, evaluate, dream and benchmark from the command line.
+
+Each topic keeps its commands in a light `core/<topic>/cli.py` module (heavy imports happen
+inside its functions, so `--help` stays fast). A module may define any of:
+``train_args(parser)`` + ``train(args)``, ``evaluate_args`` + ``evaluate``,
+``bench_args`` + ``bench``; the dream topic also ``dream_args`` + ``dream``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+
+TOPICS = {  # subcommand target -> module
+    "air-quality": "core.air_quality.cli",
+    "babi": "core.babi.cli",
+    "autoencoder": "core.autoencoder.cli",
+    "dream": "core.dream.cli",
+    "initializers": "core.customizing.cli",
+    "startup": "core.startup",
+}
+VERBS = {
+    "train": "train a model and write it, with its metrics card, into assets/",
+    "evaluate": "evaluate a shipped model on a data file; the last stdout line is JSON",
+    "bench": "measure speed and memory; prints JSON",
+}
+
+
+def _data_dir_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", help="folder laid out like ../shared/data "
+                        "(default: $LAB_DATA_DIR, then the cache, then a download)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    fetch = sub.add_parser("fetch", help="download and cache datasets and weights ahead of a class")
+    fetch.add_argument("name", help="a resource name, or 'all'")
+    fetch.set_defaults(func=_fetch)
+
+    modules = {t: importlib.import_module(m) for t, m in TOPICS.items() if _exists(m)}
+    for verb, help_text in VERBS.items():
+        verb_parser = sub.add_parser(verb, help=help_text)
+        targets = verb_parser.add_subparsers(dest="target", required=True)
+        for topic, module in modules.items():
+            if hasattr(module, verb):
+                p = targets.add_parser(topic, help=(module.__doc__ or "").split("\n")[0])
+                _data_dir_flag(p)
+                getattr(module, f"{verb}_args", lambda _: None)(p)
+                p.set_defaults(func=getattr(module, verb))
+    dream = modules.get("dream")
+    if dream is not None and hasattr(dream, "dream"):
+        p = sub.add_parser("dream", help="Deep Dream an image file into a PNG")
+        _data_dir_flag(p)
+        dream.dream_args(p)
+        p.set_defaults(func=dream.dream)
+    return parser
+
+
+def _exists(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from core import data
+
+    names = list(data.RESOURCES) if args.name == "all" else [args.name]
+    if args.name != "all" and args.name not in data.RESOURCES:
+        print(f"unknown resource {args.name!r}; known: all, {', '.join(data.RESOURCES)}",
+              file=sys.stderr)
+        return 2
+    failed = 0
+    for name in names:
+        try:
+            path = data.locate(name, progress=_print_progress(name))
+            print(f"{name}: {path}")
+        except data.DataNotFound as err:
+            failed += 1
+            print(f"{name}: {err}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _print_progress(name: str):
+    def report(done: int, total: int | None) -> None:
+        if total:
+            print(f"\r{name}: {done / 1e6:.1f} of {total / 1e6:.1f} MB", end="", file=sys.stderr)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
+    args = build_parser().parse_args(argv)
+    from core import data
+
+    try:
+        return args.func(args) or 0
+    except data.DataNotFound as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2

@@ -1,0 +1,23 @@
+"""Beyond Sequential: an interactive lab for the Keras models past `Sequential`."""
+
+import streamlit as st
+
+from core.catalog import PAGES
+
+st.set_page_config(page_title="Beyond Sequential", page_icon=":material/hub:", layout="wide")
+
+home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
+pages = [st.Page(p.path, title=p.title, icon=p.icon) for p in PAGES]
+page = st.navigation({"": [home], "Models": pages})
+
+with st.sidebar.expander("About", icon=":material/info:"):
+    st.markdown(
+        "**Beyond Sequential** is a hands-on lab for the chapter *Additional deep learning "
+        "models* of *Deep Learning with Keras* (Gulli & Pal): every page runs a real model "
+        "that this project trained on real data.\n\n"
+        "**Data**: UCI Air Quality (De Vito et al. 2008, CC BY 4.0) · Facebook bAbI v1.2 "
+        "(CC BY 3.0) · MNIST (LeCun, Cortes & Burges) · Fashion-MNIST (Zalando, MIT) · "
+        "SqueezeNet v1.1 ImageNet weights (keras-squeezenet, MIT; SqueezeNet, BSD-2)."
+    )
+
+page.run()
