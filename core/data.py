@@ -55,10 +55,10 @@ _FASHION = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 # sha256 of the Fashion-MNIST files as Debian's dataset-fashion-mnist package ships them.
 _FASHION_SHA256 = {
-    "train-images-idx3-ubyte.gz": "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",
-    "train-labels-idx1-ubyte.gz": "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056",
-    "t10k-images-idx3-ubyte.gz": "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa",
-    "t10k-labels-idx1-ubyte.gz": "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05",
+    "train-images-idx3-ubyte.gz": "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7",  # noqa: E501
+    "train-labels-idx1-ubyte.gz": "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056",  # noqa: E501
+    "t10k-images-idx3-ubyte.gz": "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa",  # noqa: E501
+    "t10k-labels-idx1-ubyte.gz": "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05",  # noqa: E501
 }
 
 RESOURCES: dict[str, Resource] = {r.name: r for r in (
@@ -192,7 +192,7 @@ def availability(name: str, data_dir=None) -> Availability:
         state = {"cache": "cached", "system": "system"}.get(label, "local")
         return Availability(state, path, f"found at {path}")
     if res.downloads and downloads_allowed():
-        return Availability("download", None, "not on this machine; will be downloaded on first use")
+        return Availability("download", None, "will be downloaded on first use")
     return Availability("missing", None, how_to_get(name))
 
 
@@ -252,10 +252,14 @@ def _download(dl: Download, root: Path, progress: Progress | None) -> None:
             os.replace(tmp_file, target)
         else:
             unpacked = Path(tmp) / "unpacked"
-            _unpack(tmp_file, unpacked, dl.unpack)
+            try:
+                _unpack(tmp_file, unpacked, dl.unpack)
+            except (tarfile.TarError, zipfile.BadZipFile) as err:
+                raise DownloadError(f"{dl.url}: unusable archive ({err})") from err
             target = root / dl.save_as
             target.mkdir(parents=True, exist_ok=True)
-            for child in unpacked.iterdir():  # move whole entries: each lands complete or not at all
+            # Move whole entries: each lands complete or not at all.
+            for child in unpacked.iterdir():
                 dest = target / child.name
                 if dest.exists():
                     shutil.rmtree(dest) if dest.is_dir() else dest.unlink()

@@ -10,7 +10,14 @@ st.markdown(
     "its inputs and watch what it does."
 )
 
-STATE_ICONS = {"local": "✅", "system": "✅", "cached": "✅", "download": "⬇️", "missing": "⚠️"}
+OK, WARN = ":green[:material/check_circle:]", ":orange[:material/warning:]"
+DATA_STATES = {
+    "local": (OK, "found locally"),
+    "system": (OK, "found in the system package"),
+    "cached": (OK, "cached"),
+    "download": (":blue[:material/download:]", "will be downloaded on first use"),
+    "missing": (WARN, "missing"),
+}
 
 for page in PAGES:
     with st.container(border=True):
@@ -20,10 +27,10 @@ for page in PAGES:
             st.markdown(page.teaches)
         with right:
             for name, present in model_status(page):
-                st.markdown(f"{'✅' if present else '⚠️'} model `{name}`"
-                            f"{'' if present else ' not shipped yet'}")
+                st.markdown(f"{OK if present else WARN} model `{name}`"
+                            f"{'' if present else ' not shipped'}")
             for name, avail in data_status(page):
-                st.markdown(f"{STATE_ICONS[avail.state]} data `{name}`: {avail.state}",
-                            help=avail.message)
+                icon, words = DATA_STATES[avail.state]
+                st.markdown(f"{icon} data `{name}`: {words}", help=avail.message)
             if not page.assets and not page.resources:
-                st.markdown("✅ builds its models live; needs no data")
+                st.markdown(f"{OK} builds its models live; needs no data")

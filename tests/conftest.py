@@ -1,0 +1,156 @@
+"""Shared fixtures: where the real data is, and a machine with no data at all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "streamlit_app.py")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Never read or write the user's real cache, and never touch the internet from tests."""
+    monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("LAB_OFFLINE", "1")
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    """The real development data (``$LAB_DATA_DIR``, as CI sets it); skips without it."""
+    path = os.environ.get("LAB_DATA_DIR")
+    if not path or not Path(path).is_dir():
+        pytest.skip("needs LAB_DATA_DIR pointing at the shared data")
+    return Path(path)
+
+
+@pytest.fixture
+def no_data(monkeypatch):
+    """A machine with no datasets: no LAB_DATA_DIR, an empty cache, downloads off."""
+    monkeypatch.delenv("LAB_DATA_DIR", raising=False)
+    from dataclasses import replace
+
+    from core import data
+
+    no_system = {name: replace(res, system_dirs=()) for name, res in data.RESOURCES.items()}
+    monkeypatch.setattr(data, "RESOURCES", no_system)
+
+
+@pytest.fixture
+def app():
+    """The whole app in Streamlit's AppTest, started on Home."""
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+# --- End-to-end: the real app in `streamlit run`, driven by Debian's headless Chromium ----------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_streamlit(env: dict, log_path: Path):
+    """Start `streamlit run` on a free loopback port; returns (process, base URL) once healthy."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited early; see {log_path}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError(f"streamlit did not become healthy; see {log_path}")
+
+
+def _server(tmp_path_factory, with_data: bool):
+    env = {k: v for k, v in os.environ.items() if k not in ("LAB_DATA_DIR",)}
+    env.update(LAB_OFFLINE="1", LAB_CACHE_DIR=str(tmp_path_factory.mktemp("server-cache")))
+    if with_data:
+        data = os.environ.get("LAB_DATA_DIR")
+        if not data:
+            pytest.skip("needs LAB_DATA_DIR pointing at the shared data")
+        env["LAB_DATA_DIR"] = data
+    log = tmp_path_factory.mktemp("logs") / f"streamlit-{'data' if with_data else 'nodata'}.log"
+    proc, url = _start_streamlit(env, log)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """Base URL of the app served with the real data (LAB_DATA_DIR), downloads off."""
+    yield from _server(tmp_path_factory, with_data=True)
+
+
+@pytest.fixture(scope="session")
+def app_server_no_data(tmp_path_factory):
+    """Base URL of the app served with no LAB_DATA_DIR, an empty cache and downloads off."""
+    yield from _server(tmp_path_factory, with_data=False)
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"needs Debian's chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_browser):
+    """A fresh Playwright page (1280×900) in headless Chromium."""
+    context = _browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def wait_until_idle(page, timeout_s: float = 120) -> None:
+    """Wait until Streamlit has finished running the script (no 'Running…' status widget)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=timeout_s * 1000)
+    page.wait_for_selector("h1", timeout=timeout_s * 1000)
+    quiet = 0
+    while time.monotonic() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"]').count()
+        quiet = quiet + 1 if running == 0 else 0
+        if quiet >= 4:  # idle for ~1 s in a row: the run is over, not between two elements
+            return
+        page.wait_for_timeout(250)
+    raise TimeoutError("the app kept running")

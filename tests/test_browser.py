@@ -1,0 +1,31 @@
+"""End-to-end: every page, reached from the sidebar in a real browser, renders without error."""
+
+import pytest
+
+from core.catalog import PAGES
+from tests.conftest import ROOT, wait_until_idle
+
+pytestmark = pytest.mark.browser
+
+
+def _visit_every_page(page, url: str, screenshot: str | None = None) -> None:
+    page.goto(url)
+    wait_until_idle(page)
+    assert page.locator("h1", has_text="Beyond Sequential").is_visible()
+    if screenshot:
+        page.screenshot(path=screenshot)
+    for entry in PAGES:
+        page.locator('[data-testid="stSidebarNav"]').get_by_text(entry.title, exact=True).click()
+        wait_until_idle(page)
+        page.wait_for_function("() => document.title !== ''")
+        exceptions = page.locator('[data-testid="stException"]')
+        assert exceptions.count() == 0, f"{entry.title}: {exceptions.first.inner_text()}"
+        assert page.locator("h1").first.is_visible(), f"{entry.title} shows no title"
+
+
+def test_every_page_opens_with_data(browser_page, app_server):
+    _visit_every_page(browser_page, app_server, screenshot=str(ROOT / "docs" / "screenshot.png"))
+
+
+def test_every_page_opens_without_data(browser_page, app_server_no_data):
+    _visit_every_page(browser_page, app_server_no_data)

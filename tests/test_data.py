@@ -1,0 +1,198 @@
+"""The data layer: each place it looks, downloads from a local server, and its failures."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import tarfile
+import threading
+import zipfile
+from dataclasses import replace
+
+import pytest
+
+from core import data
+from core.cli import main as cli_main
+
+PAYLOAD = b"Date;Time;CO(GT)\r\n10/03/2004;18.00.00;2,6\r\n" * 500
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    files: dict[str, bytes] = {}
+    truncate: set[str] = set()
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - the http.server API
+        self.hits.append(self.path)
+        body = self.files.get(self.path)
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.path in self.truncate:  # promise the whole file, send half, hang up
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.connection.close()
+        else:
+            self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    _Handler.files, _Handler.truncate, _Handler.hits = {}, set(), []
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", _Handler
+    httpd.shutdown()
+
+
+@pytest.fixture
+def online(monkeypatch):
+    monkeypatch.delenv("LAB_OFFLINE", raising=False)
+    monkeypatch.delenv("LAB_DATA_DIR", raising=False)
+
+
+def _serve_resource(monkeypatch, base, handler, body, *, digest="sha256", unpack="file",
+                    save_as="air_quality/AirQualityUCI.csv", name="air-quality"):
+    handler.files["/file"] = body
+    value = None if digest is None else f"{digest}:{hashlib.new(digest, body).hexdigest()}"
+    res = replace(data.RESOURCES[name], downloads=(data.Download(f"{base}/file", value,
+                                                                 unpack, save_as),))
+    monkeypatch.setitem(data.RESOURCES, name, res)
+    return res
+
+
+def _cache_entries():
+    return sorted(p.name for p in data.cache_dir().rglob("*"))
+
+
+def test_explicit_folder_comes_before_lab_data_dir(tmp_path, monkeypatch):
+    for folder in ("flag", "env"):
+        (tmp_path / folder / "air_quality").mkdir(parents=True)
+        (tmp_path / folder / "air_quality" / "AirQualityUCI.csv").write_bytes(PAYLOAD)
+    monkeypatch.setenv("LAB_DATA_DIR", str(tmp_path / "env"))
+    assert data.locate("air-quality").parent.parent == tmp_path / "env"
+    assert data.locate("air-quality", tmp_path / "flag").parent.parent == tmp_path / "flag"
+    assert data.availability("air-quality").state == "local"
+
+
+def test_system_copy_comes_before_the_cache(tmp_path, monkeypatch):
+    system = tmp_path / "usr-share"
+    system.mkdir()
+    (system / "t10k-labels-idx1-ubyte.gz").write_bytes(b"labels")
+    monkeypatch.delenv("LAB_DATA_DIR", raising=False)
+    monkeypatch.setitem(data.RESOURCES, "fashion-mnist",
+                        replace(data.RESOURCES["fashion-mnist"], system_dirs=(str(system),)))
+    assert data.locate("fashion-mnist") == system / "t10k-labels-idx1-ubyte.gz"
+    assert data.availability("fashion-mnist").state == "system"
+
+
+def test_download_is_verified_cached_and_not_repeated(server, online, monkeypatch):
+    base, handler = server
+    _serve_resource(monkeypatch, base, handler, PAYLOAD)
+    assert data.availability("air-quality").state == "download"
+    seen = []
+    path = data.locate("air-quality", progress=lambda done, total: seen.append((done, total)))
+    assert path.read_bytes() == PAYLOAD
+    assert path.is_relative_to(data.cache_dir())
+    assert seen[-1] == (len(PAYLOAD), len(PAYLOAD))
+    assert data.locate("air-quality") == path
+    assert handler.hits == ["/file"]  # the second call was served from the cache
+    assert data.availability("air-quality").state == "cached"
+
+
+def test_md5_digests_are_checked_too(server, online, monkeypatch):
+    base, handler = server
+    _serve_resource(monkeypatch, base, handler, PAYLOAD, digest="md5")
+    assert data.locate("air-quality").read_bytes() == PAYLOAD
+
+
+def test_checksum_mismatch_writes_nothing(server, online, monkeypatch):
+    base, handler = server
+    _serve_resource(monkeypatch, base, handler, PAYLOAD)
+    handler.files["/file"] = PAYLOAD.replace(b"2,6", b"9,9")  # tampered in transit
+    with pytest.raises(data.DataNotFound, match="expected"):
+        data.locate("air-quality")
+    assert _cache_entries() == []
+
+
+def test_connection_dropped_mid_file_writes_nothing(server, online, monkeypatch):
+    base, handler = server
+    _serve_resource(monkeypatch, base, handler, PAYLOAD)
+    handler.truncate.add("/file")
+    with pytest.raises(data.DataNotFound, match="download failed"):
+        data.locate("air-quality")
+    assert _cache_entries() == []
+
+
+def test_zip_archive_is_unpacked_into_place(server, online, monkeypatch):
+    base, handler = server
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("AirQualityUCI.csv", PAYLOAD)
+        zf.writestr("AirQualityUCI.xlsx", b"not used")
+    _serve_resource(monkeypatch, base, handler, buffer.getvalue(), digest=None, unpack="zip",
+                    save_as="air_quality")
+    assert data.locate("air-quality").read_bytes() == PAYLOAD
+
+
+def test_tar_archive_is_unpacked_and_escapes_are_refused(server, online, monkeypatch):
+    base, handler = server
+
+    def tar_with(name: str) -> bytes:
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tf:
+            info = tarfile.TarInfo(name)
+            info.size = len(PAYLOAD)
+            tf.addfile(info, io.BytesIO(PAYLOAD))
+        return buffer.getvalue()
+
+    _serve_resource(monkeypatch, base, handler, tar_with("../evil.txt"), unpack="tar",
+                    save_as="babi", name="babi")
+    with pytest.raises(data.DataNotFound, match="unusable archive"):
+        data.locate("babi")
+    assert not (data.cache_dir().parent / "evil.txt").exists()
+
+    _serve_resource(monkeypatch, base, handler, tar_with("tasks_1-20_v1-2/en/qa1_train.txt"),
+                    unpack="tar", save_as="babi", name="babi")
+    path = data.locate("babi")
+    assert (path / "en" / "qa1_train.txt").read_bytes() == PAYLOAD
+
+
+def test_offline_error_names_every_place_and_the_fix(monkeypatch):
+    monkeypatch.delenv("LAB_DATA_DIR", raising=False)
+    with pytest.raises(data.DataNotFound) as err:
+        data.locate("babi")
+    message = str(err.value)
+    assert "bAbI" in message and "LAB_DATA_DIR (not set)" in message
+    assert str(data.cache_dir()) in message
+    assert "python -m core fetch babi" in message
+    assert data.availability("babi").state == "missing"
+
+
+def test_unreachable_server_is_a_clear_error(online, monkeypatch):
+    res = replace(data.RESOURCES["squeezenet"],
+                  downloads=(data.Download("http://127.0.0.1:9/none.h5", None, "file", "x.h5"),))
+    monkeypatch.setitem(data.RESOURCES, "squeezenet", res)
+    with pytest.raises(data.DataNotFound, match="download failed"):
+        data.locate("squeezenet")
+
+
+def test_fetch_command(server, online, monkeypatch, capsys):
+    base, handler = server
+    _serve_resource(monkeypatch, base, handler, PAYLOAD)
+    assert cli_main(["fetch", "air-quality"]) == 0
+    assert "AirQualityUCI.csv" in capsys.readouterr().out
+    assert cli_main(["fetch", "no-such-thing"]) == 2
+
+
+def test_shared_data_is_found_where_the_readme_says(data_dir):
+    for name in ("air-quality", "babi", "mnist", "squeezenet"):
+        assert data.locate(name).is_relative_to(data_dir)
