@@ -1,0 +1,1 @@
+"""Regression: predict benzene (C6H6) from the UCI Air Quality sensors."""
