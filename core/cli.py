@@ -62,7 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _exists(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its package is not there at all
+        return False
 
 
 def _fetch(args: argparse.Namespace) -> int:
