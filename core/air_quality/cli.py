@@ -1,0 +1,61 @@
+"""Benzene from the UCI Air Quality sensors: train and evaluate the shipped regressors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+KINDS = ("all", "sensors")
+
+
+def train_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", choices=KINDS, required=True, help="which input set")
+    parser.add_argument("--epochs", type=int, default=None, help="default: the shipped 150")
+    parser.add_argument("--seed", type=int, default=None, help="default: the shipped seed")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for <model>.keras and <model>.json (default: assets/)")
+    parser.add_argument("--no-baselines", action="store_true",
+                        help="skip the least-squares and book baselines (quick trials)")
+
+
+def train(args: argparse.Namespace) -> int:
+    from core.air_quality import training
+
+    options = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed),
+                                 ("out_dir", args.out)) if v is not None}
+    card = training.train_and_ship(args.model, data_dir=args.data_dir,
+                                   with_baselines=not args.no_baselines, **options)
+    print(json.dumps({"model": args.model, **card["metrics"]["validation"],
+                      "training_seconds": card["training_seconds"]}))
+    return 0
+
+
+def evaluate_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", choices=KINDS, required=True)
+    parser.add_argument("--data", type=Path, default=None,
+                        help="a file in the UCI format (default: the validation months of "
+                             "the development data)")
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from core.air_quality import data, training
+    from core.air_quality.model import evaluate as score
+
+    try:
+        model, card = training.load_shipped(args.model)
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        if args.data is None:
+            frame = data.split(data.load(args.data_dir))[1]
+        else:
+            frame = data.parse(args.data)
+        result = score(model, frame, card["inputs"])
+    except (data.AirQualityFormatError, OSError) as err:
+        print(f"error: {args.data}: {err}", file=sys.stderr)
+        return 2
+    print(json.dumps({"model": args.model, **result}))
+    return 0

@@ -1,0 +1,1 @@
+"""Autoencoders on MNIST digits and Fashion-MNIST: data, models, training, evaluation."""

@@ -1,0 +1,62 @@
+"""Autoencoders on MNIST and Fashion-MNIST: train and evaluate the shipped models."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DATASETS = ("mnist", "fashion")
+MODELS = ("dense", "conv", "denoise", "latent2d")
+
+
+def train_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dataset", choices=DATASETS, required=True)
+    parser.add_argument("--model", choices=MODELS, required=True)
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="default: the shipped schedule (60 for mnist, 12 for fashion)")
+    parser.add_argument("--seed", type=int, default=None, help="default: the shipped seed")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for <dataset>_<model>.keras/.json (default: assets/)")
+
+
+def train(args: argparse.Namespace) -> int:
+    from core.autoencoder import training
+
+    options = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed),
+                                 ("out_dir", args.out)) if v is not None}
+    card = training.train_and_ship(args.dataset, args.model, data_dir=args.data_dir, **options)
+    print(json.dumps({"dataset": args.dataset, "model": args.model,
+                      **card["metrics"]["validation"],
+                      "training_seconds": card["training_seconds"]}))
+    return 0
+
+
+def evaluate_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dataset", choices=DATASETS, required=True)
+    parser.add_argument("--model", choices=MODELS, required=True)
+    parser.add_argument("--images", type=Path, default=None,
+                        help="an IDX file of 28×28 images (*-images-idx3-ubyte[.gz]); "
+                             "default: the validation split of the development data")
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from core.autoencoder import data, training
+
+    try:
+        model, _ = training.load_shipped(args.dataset, args.model)
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        if args.images is None:
+            images = data.load(args.dataset, args.data_dir).x_val
+        else:
+            images = data.read_images_idx(args.images)
+    except (data.DataFormatError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    result = training.measure(model, args.model, data.as_float(images))
+    print(json.dumps({"dataset": args.dataset, "model": args.model, **result}))
+    return 0

@@ -1,0 +1,160 @@
+"""The benzene models: inputs in raw units, missing values, saving, metrics, the CLI."""
+
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import cards
+from core import data as datalayer
+from core.air_quality import baselines, data, explain, training
+from core.air_quality.model import FillMissing, build, evaluate, fit, metrics, predict
+from core.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "air_quality"
+
+
+@pytest.fixture(scope="module")
+def small() -> pd.DataFrame:
+    return data.parse(FIXTURES / "small.csv")
+
+
+def test_fill_missing_replaces_nan_and_the_minus_200_marker():
+    layer = FillMissing([1.0, 2.0, 3.0])
+    x = np.array([[np.nan, -200.0, 7.0], [4.0, 5.0, -200.0]], dtype="float32")
+    np.testing.assert_allclose(np.asarray(layer(x)), [[1, 2, 7], [4, 5, 3]])
+
+
+@pytest.mark.parametrize("kind", ["all", "sensors"])
+def test_model_takes_raw_units_and_keeps_training_means_inside(small, kind, tmp_path):
+    columns = data.FEATURE_SETS[kind]
+    train, validation = data.split(small)
+    model = build(columns, train)
+    assert model.input_shape == (None, len(columns)) and model.output_shape == (None, 1)
+    fill = model.get_layer("fill_missing").values
+    assert fill == pytest.approx([train[c].mean() for c in columns])
+    # untrained, the output sits near the training mean, in µg/m³ (the Rescaling layer)
+    assert abs(predict(model, validation, columns).mean() - train[data.TARGET].mean()) < 10
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(predict(loaded, validation, columns),
+                               predict(model, validation, columns), rtol=1e-6)
+
+
+def test_missing_inputs_predict_like_their_training_means(small):
+    train, validation = data.split(small)
+    columns = data.ALL_INPUTS
+    model = build(columns, train)
+    holes = validation.copy()
+    holes["NOx(GT)"] = np.nan
+    filled = validation.assign(**{"NOx(GT)": train["NOx(GT)"].mean()})
+    np.testing.assert_allclose(predict(model, holes, columns), predict(model, filled, columns),
+                               rtol=1e-6)
+
+
+def test_the_key_sensor_gets_its_own_branch_only_when_asked(small):
+    train, _ = data.split(small)
+    names = {layer.name for layer in build(data.SENSOR_INPUTS, train).layers}
+    assert {"curve_out", "context_out", "key_sensor"} <= names
+    plain = {layer.name for layer in build(data.SENSOR_INPUTS, train, key_branch=False).layers}
+    assert "curve_out" not in plain and "dense_out" in plain
+
+
+def test_a_short_fit_lowers_the_training_error(small):
+    train, _ = data.split(small)
+    model = build(data.SENSOR_INPUTS, train, units=(8,))
+    before = evaluate(model, train, data.SENSOR_INPUTS)["rmse"]
+    fit(model, data.SENSOR_INPUTS, train, epochs=30, batch_size=5, learning_rate=1e-2)
+    assert evaluate(model, train, data.SENSOR_INPUTS)["rmse"] < before
+
+
+def test_metrics_match_their_definitions():
+    m = metrics(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 5.0]))
+    assert m["rows"] == 3
+    assert m["rmse"] == pytest.approx(np.sqrt(4 / 3))
+    assert m["mae"] == pytest.approx(2 / 3)
+    assert m["r2"] == pytest.approx(1 - 4 / 2)
+
+
+def test_least_squares_recovers_an_exactly_linear_target(small):
+    frame = small.dropna(subset=["PT08.S2(NMHC)", "T"]).copy()
+    frame[data.TARGET] = 2 * frame["PT08.S2(NMHC)"] - 3 * frame["T"] + 5
+    train, validation = data.split(frame)
+    result = baselines.linear(train, validation, ["PT08.S2(NMHC)", "T"])
+    assert result["rmse"] < 1e-3  # inputs travel as float32
+
+
+def test_sweep_and_percentiles(small):
+    train, _ = data.split(small)
+    model = build(data.SENSOR_INPUTS, train)
+    values = {c: float(train[c].iloc[0]) for c in data.SENSOR_INPUTS}
+    curve = explain.sweep(model, values, data.SENSOR_INPUTS, "T", 0.0, 30.0, points=7)
+    assert list(curve["T"]) == pytest.approx(np.linspace(0, 30, 7))
+    assert curve["benzene"].notna().all()
+    assert explain.percentile_of(5.0, [0.0, 10.0]) == pytest.approx(50.0)
+    assert explain.percentile_of(-1.0, [0.0, 10.0]) == 0.0
+
+
+def test_train_your_own_reports_history_in_micrograms(small):
+    seen = []
+    result = explain.train_your_own(small, data.SENSOR_INPUTS, units=4, epochs=2,
+                                    optimizer="sgd", initializer="zeros", curve_branch=False,
+                                    on_epoch=lambda e, logs: seen.append(logs))
+    assert len(seen) == 2 and len(result["history"]) == 2
+    assert set(seen[0]) >= {"loss", "val_loss"}
+    assert result["validation"]["rows"] == 4
+
+
+def test_cli_evaluate_prints_json_last(small, capsys):
+    code = main(["evaluate", "air-quality", "--model", "sensors",
+                 "--data", str(FIXTURES / "small.csv")])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(result) == {"model", "rows", "rmse", "mae", "r2"}
+    assert result["model"] == "sensors" and result["rows"] == 9  # rows with a benzene reading
+    model, card = training.load_shipped("sensors")
+    assert result["rmse"] == pytest.approx(evaluate(model, small, card["inputs"])["rmse"])
+
+
+def test_cli_evaluate_names_what_is_wrong_with_a_file(capsys):
+    code = main(["evaluate", "air-quality", "--model", "all",
+                 "--data", str(FIXTURES / "missing_column.csv")])
+    assert code == 2
+    assert "missing column(s): T" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["all", "sensors"])
+def test_shipped_model_reaches_its_card_on_the_shared_data(data_dir, kind):
+    model, card = training.load_shipped(kind)
+    path = datalayer.locate("air-quality", data_dir)
+    assert card["data_sha256"]["air_quality/AirQualityUCI.csv"] == datalayer.sha256_of(path)
+    _, validation = data.split(data.parse(path))
+    result = evaluate(model, validation, card["inputs"])
+    expected = card["metrics"]["validation"]
+    assert result["rows"] == expected["rows"]
+    assert result["rmse"] <= expected["rmse"] * 1.02 + 1e-4
+    assert result["rmse"] <= {"all": 0.20, "sensors": 0.25}[kind]
+
+
+@pytest.mark.parametrize("kind", ["all", "sensors"])
+def test_shipped_cards_say_how_to_remake_them(kind):
+    card = cards.read_card(training.shipped_paths(kind)[1])
+    assert card["command"] == f"python -m core train air-quality --model {kind}"
+    assert card["inputs"] == list(data.FEATURE_SETS[kind])
+    assert card["parameters"] > 0 and card["training_seconds"] > 0
+    assert training.shipped_paths(kind)[0].stat().st_size < 2_000_000
+    assert "linear" in card["baselines"] and "book_network_clean" in card["baselines"]
+
+
+def test_the_cli_trains_a_tiny_model_into_a_folder(data_dir, tmp_path, capsys):
+    code = main(["train", "air-quality", "--model", "sensors", "--epochs", "1",
+                 "--no-baselines", "--out", str(tmp_path), "--data-dir", str(data_dir)])
+    assert code == 0
+    card = cards.read_card(tmp_path / "sensors.json")
+    assert "--data-dir" not in card["command"]
+    assert card["presets"] and len(card["benzene_percentiles"]) == 101
+    model, _ = training.load_shipped("sensors", tmp_path)
+    assert model.input_shape == (None, len(data.SENSOR_INPUTS))

@@ -1,0 +1,70 @@
+"""AppTest: the Customizing Keras page, with the MNIST data and without any data."""
+
+PAGE = "pages/customizing_keras.py"
+
+
+def _open(app):
+    at = app.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _run_lab(at, initializers, steps=100):
+    at.multiselect[0].set_value(initializers)
+    next(s for s in at.select_slider if s.label.startswith("SGD steps")).set_value(steps)
+    next(s for s in at.slider if s.label.startswith("Hidden layers")).set_value(2)
+    next(b for b in at.button if b.label == "Run the experiment").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_distance_checked_against_numpy_and_bad_vectors_explained(app, data_dir):
+    at = _open(app)
+    model, numpy, _ = (m.value for m in at.metric)
+    assert model == numpy  # defaults: (1, 2, 3, 4) and (4, 6, 3, 0), distance sqrt(41)
+    assert float(numpy) == round(41 ** 0.5, 5)
+    assert any("safe_mode=False" in e.value for e in at.error)  # the real refusal, shown
+    at.text_input[0].set_value("1, 2").run()
+    assert any("same length" in w.value for w in at.warning)
+    at.text_input[0].set_value("1, apple").run()
+    assert any("'apple' is not a number" in w.value for w in at.warning)
+    assert not at.exception
+
+
+def test_lrn_round_trip_and_ops_table_shown(app, data_dir):
+    at = _open(app)
+    assert any("LocalResponseNormalization" in s.value and "exactly" in s.value
+               for s in at.success)
+    table = next(m.value for m in at.markdown if "Keras 2 backend" in m.value)
+    assert "ops.matmul" in table and "[[ 4.,  2.], [10.,  5.]]" in table
+    alpha = next(s for s in at.select_slider if s.label == "alpha")
+    alpha.set_value(0.01).run()
+    assert not at.exception
+    assert any('"alpha"' in j.proto.body and "0.01" in j.proto.body for j in at.json)
+
+
+def test_initializer_lab_on_mnist(app, data_dir):
+    at = _open(app)
+    assert any("Run the experiment" in i.value for i in at.info)
+    at = _run_lab(at, ["zeros", "he_normal"])
+    summary = at.dataframe[-1].value
+    assert summary["initializer"].tolist() == ["zeros", "he_normal"]
+    zeros, he = summary["val_accuracy"].tolist()
+    assert he > 0.5 > zeros  # he_normal learns digits in 100 steps; all-zero weights do not
+    assert any("symmetry" in c.value for c in at.caption)
+    assert any("MNIST digits" in c.value for c in at.caption)
+
+
+def test_page_without_data_falls_back_to_synthetic_digits(app, no_data):
+    at = _open(app)
+    assert any("MNIST digits" in i.value for i in at.info)
+    at = _run_lab(at, ["glorot_uniform"])
+    assert any("synthetic stand-in digits" in c.value for c in at.caption)
+    assert at.dataframe[-1].value["initializer"].tolist() == ["glorot_uniform"]
+
+
+def test_empty_selection_is_a_warning(app, data_dir):
+    at = _run_lab(_open(app), [])
+    assert any("at least one initializer" in w.value for w in at.warning)
