@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import resource
 import statistics
 import subprocess
@@ -32,6 +34,7 @@ def measure(repeats: int = 5) -> dict:
 
     loads = {}
     for path in sorted(ASSETS.rglob("*.keras")):
+        _register_custom_layers(path.parent.name)
         times = []
         for _ in range(repeats):
             start = time.perf_counter()
@@ -54,3 +57,10 @@ def _median_import(statement: str, repeats: int) -> float:
 
     bare = statistics.median(run("pass") for _ in range(repeats))
     return round(statistics.median(run(statement) for _ in range(repeats)) - bare, 4)
+
+
+def _register_custom_layers(topic: str) -> None:
+    """Import the topic's modules: its custom layers register themselves with Keras on import."""
+    package = importlib.import_module(f"core.{topic}")
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"core.{topic}.{module.name}")
