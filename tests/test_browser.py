@@ -2,7 +2,10 @@
 
 import os
 
+from pathlib import Path
+
 import pytest
+from playwright.sync_api import expect
 
 from core.catalog import PAGES
 from tests.conftest import ROOT, wait_until_idle
@@ -18,11 +21,11 @@ def _visit_every_page(page, url: str, screenshot: str | None = None) -> None:
         page.screenshot(path=screenshot)
     for entry in PAGES:
         page.locator('[data-testid="stSidebarNav"]').get_by_text(entry.title, exact=True).click()
+        page.wait_for_url(f"**/{Path(entry.path).stem}")
         wait_until_idle(page)
-        page.wait_for_function("() => document.title !== ''")
         exceptions = page.locator('[data-testid="stException"]')
         assert exceptions.count() == 0, f"{entry.title}: {exceptions.first.inner_text()}"
-        assert page.locator("h1").first.is_visible(), f"{entry.title} shows no title"
+        expect(page.locator("h1").first).to_be_visible()
 
 
 def test_every_page_opens_with_data(browser_page, app_server, tmp_path):
