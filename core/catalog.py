@@ -29,11 +29,14 @@ PAGES = (
     Page("pages/memory_network.py", "Memory network", ":material/psychology:",
          "An end-to-end memory network answers bAbI questions about a story you type, and "
          "shows which sentences each hop attended to.",
-         ("babi",), ("babi/task1.keras", "babi/task2.keras", "babi/task3.keras")),
+         ("babi",), ("babi/task1.keras", "babi/task2.keras", "babi/task3.keras",
+                     "babi/book_task1.keras")),
     Page("pages/autoencoders.py", "Autoencoders", ":material/compress:",
          "Encoders squeeze digits and clothes into a few numbers and decoders rebuild them: "
          "reconstructions, denoising, a latent map and anomaly scores.",
-         ("mnist", "fashion-mnist"), ("autoencoder/mnist_conv.keras",)),
+         ("mnist", "fashion-mnist"),
+         tuple(f"autoencoder/{d}_{m}.keras" for d in ("mnist", "fashion")
+               for m in ("conv", "dense", "denoise", "latent2d"))),
     Page("pages/deep_dream.py", "Deep Dream", ":material/auto_awesome:",
          "Gradient ascent on your photo makes a pretrained CNN amplify what its layers see, "
          "octave by octave.",

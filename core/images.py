@@ -33,8 +33,13 @@ def open_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
             img.load()
     except ImageError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning, OSError, SyntaxError, ValueError) as err:
+    except UnidentifiedImageError as err:
+        raise ImageError("This file could not be read as an image: it is not a PNG, JPEG, "
+                         "GIF, WebP, BMP or TIFF file.") from err
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        raise ImageError(f"The image has too many pixels to open safely; the limit is "
+                         f"{max_pixels / 1e6:.0f} megapixels.") from err
+    except (OSError, SyntaxError, ValueError) as err:
         raise ImageError(f"This file could not be read as an image ({err}).") from err
     img = ImageOps.exif_transpose(img)
     return to_rgb(img)

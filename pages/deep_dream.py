@@ -1,4 +1,155 @@
+"""Deep Dream: gradient ascent on a photo makes a pretrained CNN amplify what it sees."""
+
+import hashlib
+import io
+
 import streamlit as st
 
-st.title("deep_dream")
-st.info("This page is being built.")
+from core.data import availability
+from core.dream import backbones, pipeline
+from core.images import ImageError, open_image
+from pages.common import locate_or_explain
+
+RECENT = 4  # dreams kept per session, so that reruns never recompute them
+
+st.title("Deep Dream: let a CNN see things in your photo")
+st.markdown(
+    "A network trained on ImageNet has layers that respond to edges, textures, eyes, fur… "
+    "**Deep Dream** turns training around: the weights stay fixed and *the image* is changed by "
+    "**gradient ascent**, step by step, so that the chosen layers respond ever more strongly. "
+    "It works over several **octaves** (the photo at growing sizes, detail lost in shrinking "
+    "added back each time), and every step rolls the image by a random shift so that no tiling "
+    "pattern creeps in.")
+
+if locate_or_explain("squeezenet", "dreaming with SqueezeNet") is None:
+    st.stop()
+
+# --- 1. The photo -----------------------------------------------------------------------------
+st.header("1 · A photo")
+source = st.radio("Picture", ["Upload a photo", "Generated test picture"], horizontal=True,
+                  key="dd_source")
+photo, photo_bytes = None, None
+if source == "Upload a photo":
+    upload = st.file_uploader("JPEG, PNG, WebP… (up to 25 MB)", key="dd_upload",
+                              type=["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"])
+    if upload is not None:
+        photo_bytes = upload.getvalue()
+        try:
+            photo = open_image(photo_bytes)
+        except ImageError as err:
+            st.error(f"{err} Please try another file.")
+else:
+    photo = pipeline.generated_picture()
+    photo_bytes = photo.tobytes()
+    st.caption("Soft colour waves and a few discs: no package the app depends on ships a "
+               "sample photograph, so upload your own for the real thing.")
+
+# --- 2. Settings ------------------------------------------------------------------------------
+st.header("2 · What the network should amplify")
+offered = [k for k, b in backbones.BACKBONES.items()
+           if availability(b.resource).state != "missing"]
+key = st.selectbox("Backbone", offered, format_func=lambda k: backbones.BACKBONES[k].title,
+                   key="dd_backbone")
+backbone = backbones.BACKBONES[key]
+
+
+def apply_preset() -> None:
+    """Copy a preset into the form's widgets (the form itself never reruns on its own)."""
+    chosen = backbone.presets[st.session_state.dd_preset or "classic"]
+    st.session_state.update({
+        f"dd_layers_{key}": list(chosen["layers"]), "dd_octaves": chosen["octaves"],
+        "dd_steps": chosen["steps"], "dd_step_size": chosen["step_size"],
+        **{f"dd_w_{key}_{name}": chosen["layers"].get(name, 1.0) for name in backbone.layers}})
+
+
+if f"dd_layers_{key}" not in st.session_state:
+    st.session_state.dd_preset = "classic"
+    apply_preset()
+st.segmented_control("Preset", backbones.PRESETS, key="dd_preset", on_change=apply_preset,
+                     help="subtle: shallow layers, few steps · classic: middle layers · "
+                          "wild: deep layers, many steps")
+
+with st.form("dd_settings"):
+    chosen_layers = st.multiselect(
+        "Layers", backbone.layers, key=f"dd_layers_{key}",
+        help="Listed from shallow to deep.")
+    st.caption("**Shallow layers** amplify strokes, edges and simple textures; **deep layers** "
+               "amplify whole parts the network knows: eyes, fur, wheels, animal faces.")
+    with st.expander("Layer weights (how much each chosen layer counts in the loss)"):
+        weights = {name: st.slider(name, 0.0, 3.0, step=0.1, key=f"dd_w_{key}_{name}")
+                   for name in backbone.layers}
+    c1, c2, c3, c4 = st.columns(4)
+    octaves = c1.slider("Octaves", 1, 5, key="dd_octaves")
+    steps = c2.slider("Steps per octave", 1, 50, key="dd_steps")
+    step_size = c3.select_slider("Step size", [0.002, 0.005, 0.01, 0.02, 0.04],
+                                 key="dd_step_size")
+    side = c4.select_slider("Working size (px)", [64, 128, 256, 384, 512, 768, 1024], 512,
+                            key="dd_side", help="Longest side while dreaming; the result is "
+                            "resized back to your photo's size.")
+    seed = st.number_input("Seed (same seed, same dream)", 0, 10_000, 0, key="dd_seed")
+    submitted = st.form_submit_button("Dream", type="primary", icon=":material/auto_awesome:")
+
+# --- 3. The dream -----------------------------------------------------------------------------
+st.header("3 · The dream")
+recent = st.session_state.setdefault("dd_recent", {})  # job id -> PNG bytes
+
+
+def job_id() -> str:
+    parts = (hashlib.sha256(photo_bytes).hexdigest(), key, sorted(chosen_layers),
+             [weights[n] for n in sorted(chosen_layers)], octaves, steps, step_size, side, seed)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def dream() -> bytes | None:
+    weights_path = locate_or_explain(backbone.resource, f"dreaming with {backbone.title}")
+    if weights_path is None:
+        return None
+    settings = pipeline.settings_for(
+        key, layers={n: weights[n] for n in chosen_layers}, octaves=octaves, steps=steps,
+        step_size=step_size, seed=int(seed))
+    total = octaves * steps
+    note, bar, preview = st.empty(), st.progress(0.0, text="Starting…"), st.empty()
+
+    def progress(octave, step, loss, image):
+        done = octave * steps + step + 1
+        bar.progress(min(done / total, 1.0),
+                     text=f"Octave {octave + 1}/{octaves}, step {step + 1}/{steps} · "
+                          f"loss {loss:,.1f}")
+        if step % 5 == 4 or step == steps - 1:
+            preview.image(image, caption="Live preview (working size)", width=320)
+
+    result = pipeline.dream_photo(
+        photo, key, weights_path, settings, working_side=side, progress=progress,
+        on_wait=lambda: note.info("Waiting for another student's dream to finish… yours "
+                                  "starts right after.", icon=":material/hourglass_top:"))
+    for placeholder in (note, bar, preview):
+        placeholder.empty()
+    buffer = io.BytesIO()
+    result.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+if photo is None:
+    st.info("Upload a photo (or pick the generated test picture) to start.")
+elif not chosen_layers:
+    st.warning("Choose at least one layer to dream with.")
+else:
+    job = job_id()
+    if submitted and job not in recent:
+        png = dream()
+        if png is not None:
+            recent[job] = png
+            while len(recent) > RECENT:
+                recent.pop(next(iter(recent)))
+    if job in recent:
+        before, after = st.columns(2)
+        before.image(photo, caption="Before", width="stretch")
+        after.image(recent[job], caption="After", width="stretch")
+        st.download_button("Download the dream (PNG)", recent[job], file_name="deep_dream.png",
+                           mime="image/png", icon=":material/download:")
+    else:
+        st.image(photo, caption="Before: press **Dream** to start", width=320)
+
+if len(recent) > 1:
+    with st.expander(f"Your recent dreams ({len(recent)})"):
+        st.image(list(reversed(recent.values())), width=160)

@@ -1,7 +1,6 @@
 """End-to-end: every page, reached from the sidebar in a real browser, renders without error."""
 
 import os
-
 from pathlib import Path
 
 import pytest

@@ -15,7 +15,7 @@ def train_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", choices=DATASETS, required=True)
     parser.add_argument("--model", choices=MODELS, required=True)
     parser.add_argument("--epochs", type=int, default=None,
-                        help="default: the shipped schedule (60 for mnist, 12 for fashion)")
+                        help="default: the shipped schedule (training.schedule)")
     parser.add_argument("--seed", type=int, default=None, help="default: the shipped seed")
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for <dataset>_<model>.keras/.json (default: assets/)")

@@ -1,0 +1,77 @@
+"""What the page shows, computed: reconstructions, latent codes, interpolations, anomaly scores.
+
+Everything takes float images (N, 28, 28, 1) in [0, 1] and returns numpy arrays or frames.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pandas as pd
+
+from core.autoencoder import metrics, models
+from core.autoencoder.training import add_noise
+
+
+def reconstruct(model: keras.Model, images: np.ndarray,
+                clean: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(reconstructions, per-image BCE against `clean`, default the inputs themselves)."""
+    images = np.asarray(images, np.float32)
+    output = np.asarray(model(images, training=False))
+    return output, metrics.per_image_bce(images if clean is None else clean, output)
+
+
+def pick(count: int, total: int, seed: int) -> np.ndarray:
+    """`count` distinct indices below `total`, drawn from `seed` (the page's reshuffle)."""
+    return np.sort(np.random.default_rng(seed).choice(total, min(count, total), replace=False))
+
+
+def noisy(images: np.ndarray, std: float, seed: int = 0) -> np.ndarray:
+    return add_noise(np.asarray(images, np.float32), std, seed).astype(np.float32)
+
+
+def latent_frame(model: keras.Model, images: np.ndarray, labels: np.ndarray,
+                 class_names: list[str]) -> pd.DataFrame:
+    """The 2-d codes of images, one row each, for a scatter plot."""
+    encoder, _ = models.parts(model)
+    codes = np.asarray(encoder(np.asarray(images, np.float32), training=False))
+    return pd.DataFrame({"index": np.arange(len(codes)), "z1": codes[:, 0], "z2": codes[:, 1],
+                         "class": [class_names[int(y)] for y in labels]})
+
+
+def decode(model: keras.Model, codes) -> np.ndarray:
+    """Images (N, 28, 28, 1) decoded from codes (N, code size)."""
+    _, decoder = models.parts(model)
+    return np.asarray(decoder(np.asarray(codes, np.float32).reshape(-1, decoder.input_shape[-1]),
+                              training=False))
+
+
+def interpolate(model: keras.Model, a: np.ndarray, b: np.ndarray, steps: int = 8) -> np.ndarray:
+    """Decoded images along the straight line between the codes of images a and b."""
+    encoder, _ = models.parts(model)
+    za, zb = np.asarray(encoder(np.stack([a, b]).astype(np.float32), training=False))
+    t = np.linspace(0, 1, steps)[:, None]
+    return decode(model, (1 - t) * za + t * zb)
+
+
+def random_noise(count: int, seed: int = 0) -> np.ndarray:
+    """Uniform noise images: nothing like any training image."""
+    return np.random.default_rng(seed).random((count, *models.SHAPE), np.float32)
+
+
+def errors_frame(groups: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Long frame (group, bce) from per-image errors by group, for a distribution chart."""
+    return pd.concat([pd.DataFrame({"group": name, "bce": np.asarray(errs, float)})
+                      for name, errs in groups.items()], ignore_index=True)
+
+
+def percentile_of(error: float, percentiles: list[float]) -> float:
+    """Share (0–100) of validation images that reconstruct better than this one, from the
+    card's 0th…100th percentiles of validation BCE."""
+    return float(np.interp(error, percentiles, np.arange(len(percentiles)), left=0, right=100))
+
+
+def zoom(image: np.ndarray, factor: int = 4) -> np.ndarray:
+    """A (28, 28[, 1]) float image as a bigger uint8 array for st.image (nearest neighbour)."""
+    pixels = np.clip(np.asarray(image).reshape(28, 28), 0, 1)
+    return (np.kron(pixels, np.ones((factor, factor))) * 255).astype(np.uint8)

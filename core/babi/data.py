@@ -1,0 +1,107 @@
+"""bAbI v1.2 files: parse stories and questions, split by story, normalize typed text.
+
+A bAbI file is a run of numbered lines; the numbering restarts at 1 where a new story begins.
+A question line holds ``question<TAB>answer<TAB>supporting ids``; its story is every statement
+since the restart, up to the question (questions are not statements).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from core import data as datalayer
+
+TASKS = {  # task number -> (file stem, title)
+    1: ("qa1_single-supporting-fact", "one supporting fact"),
+    2: ("qa2_two-supporting-facts", "two supporting facts"),
+    3: ("qa3_three-supporting-facts", "three supporting facts"),
+}
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class BabiFormatError(ValueError):
+    """A file that is not in the bAbI format; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Example:
+    story: tuple[tuple[str, ...], ...]  # statements, oldest first, each a tuple of words
+    question: tuple[str, ...]
+    answer: str
+    supporting: tuple[int, ...]  # indices into `story` of the supporting statements
+    story_id: int  # which story of the file this question belongs to
+
+
+def tokenize(text: str) -> tuple[str, ...]:
+    """Lowercase words without punctuation: "Where is John?" -> ("where", "is", "john")."""
+    return tuple(_WORD.findall(text.lower()))
+
+
+def parse_lines(lines, source: str = "<text>") -> list[Example]:
+    examples: list[Example] = []
+    story: list[tuple[str, ...]] = []
+    index_of: dict[int, int] = {}  # line id -> index in `story`
+    story_id = -1
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip("\r\n")
+        if not line.strip():
+            continue
+        head, _, rest = line.partition(" ")
+        if not head.isdigit():
+            raise BabiFormatError(f"{source}, line {number}: expected a line number, got {line!r}")
+        line_id = int(head)
+        if line_id == 1:
+            story, index_of, story_id = [], {}, story_id + 1
+        elif story_id < 0:
+            raise BabiFormatError(f"{source}, line {number}: the first story must start at 1")
+        if "\t" in rest:
+            fields = rest.split("\t")
+            if len(fields) < 3:
+                raise BabiFormatError(f"{source}, line {number}: a question needs "
+                                      "question, answer and supporting ids")
+            try:
+                supporting = tuple(index_of[int(i)] for i in fields[2].split())
+            except (KeyError, ValueError):
+                raise BabiFormatError(f"{source}, line {number}: supporting ids {fields[2]!r} "
+                                      "do not name earlier statements") from None
+            examples.append(Example(tuple(story), tokenize(fields[0]), fields[1].strip().lower(),
+                                    supporting, story_id))
+        else:
+            index_of[line_id] = len(story)
+            story.append(tokenize(rest))
+    return examples
+
+
+def parse_file(path: str | Path) -> list[Example]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return parse_lines(f, str(path))
+    except UnicodeDecodeError as err:
+        raise BabiFormatError(f"{path}: not a text file ({err.reason})") from None
+
+
+def train_file(task: int, data_dir=None) -> Path:
+    """The development training file: the 10k set where it exists, else the 1k set."""
+    root = datalayer.locate("babi", data_dir)
+    stem = TASKS[task][0]
+    for subset in ("en-10k", "en"):
+        path = root / subset / f"{stem}_train.txt"
+        if path.exists():
+            return path
+    raise datalayer.DataNotFound(f"no training file for bAbI task {task} under {root}")
+
+
+def split_by_story(examples: list[Example], fraction: float = 0.1,
+                   seed: int = 0) -> tuple[list[Example], list[Example]]:
+    """(train, validation): whole stories go to validation, so no story is seen by both."""
+    stories = sorted({e.story_id for e in examples})
+    held = set(random.Random(seed).sample(stories, max(1, round(len(stories) * fraction))))
+    return ([e for e in examples if e.story_id not in held],
+            [e for e in examples if e.story_id in held])
+
+
+def story_text(example: Example) -> str:
+    return "\n".join(" ".join(s) for s in example.story)

@@ -1,0 +1,184 @@
+"""Pretrained CNNs to dream with: SqueezeNet v1.1 rebuilt in Keras 3, InceptionV3 and VGG16.
+
+Every backbone takes images scaled to [-1, 1] (RGB) and converts them to its own input
+convention inside the model, so one step size means the same thing for all of them.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import h5py
+import keras
+import numpy as np
+from keras import layers
+
+CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
+FIRES = {2: (16, 64), 3: (16, 64), 4: (32, 128), 5: (32, 128),  # fire n: (squeeze, expand)
+         6: (48, 192), 7: (48, 192), 8: (64, 256), 9: (64, 256)}
+
+
+@keras.saving.register_keras_serializable(package="dream")
+class CaffeInput(layers.Layer):
+    """[-1, 1] RGB to Caffe's input: BGR, 0–255, ImageNet mean subtracted."""
+
+    def call(self, x):
+        bgr = keras.ops.flip((x + 1.0) * 127.5, axis=-1)
+        return bgr - keras.ops.convert_to_tensor(CAFFE_MEAN_BGR, dtype=x.dtype)
+
+
+@keras.saving.register_keras_serializable(package="dream")
+class ScaleInput(layers.Layer):
+    """[-1, 1] RGB to another linear range (Inception uses [-1, 1] itself)."""
+
+    def __init__(self, scale: float = 1.0, offset: float = 0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale, self.offset = scale, offset
+
+    def call(self, x):
+        return x * self.scale + self.offset
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "offset": self.offset}
+
+
+def _fire(x, n: int):
+    squeeze, expand = FIRES[n]
+    s = layers.Conv2D(squeeze, 1, activation="relu", name=f"fire{n}_squeeze1x1")(x)
+    e1 = layers.Conv2D(expand, 1, activation="relu", name=f"fire{n}_expand1x1")(s)
+    e3 = layers.Conv2D(expand, 3, padding="same", activation="relu",
+                       name=f"fire{n}_expand3x3")(s)
+    return layers.Concatenate(name=f"fire{n}_concat")([e1, e3])
+
+
+def squeezenet_architecture() -> keras.Model:
+    """SqueezeNet v1.1 without its classifier, as in keras-squeezenet (channels last)."""
+    inputs = keras.Input((None, None, 3), name="image")
+    x = CaffeInput(name="caffe_input")(inputs)
+    x = layers.Conv2D(64, 3, strides=2, activation="relu", name="conv1")(x)
+    x = layers.MaxPooling2D(3, strides=2, name="pool1")(x)
+    for n in (2, 3, 4, 5, 6, 7, 8, 9):
+        x = _fire(x, n)
+        if n in (3, 5):
+            x = layers.MaxPooling2D(3, strides=2, name=f"pool{n}")(x)
+    return keras.Model(inputs, x, name="squeezenet_v1_1")
+
+
+def h5_arrays(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{keras layer name: (kernel, bias)} from the Keras-1 file ('fire2/squeeze1x1' groups)."""
+    found = {}
+    with h5py.File(path, "r") as f:
+        for name in f.attrs["layer_names"]:
+            name = name.decode()
+            arrays = _datasets(f[name])
+            if arrays:
+                kernel = next(a for a in arrays if a.ndim == 4)
+                bias = next(a for a in arrays if a.ndim == 1)
+                found[name.replace("/", "_")] = (kernel, bias)
+    return found
+
+
+def _datasets(group: h5py.Group) -> list[np.ndarray]:
+    found = []
+    group.visititems(lambda _, o: found.append(o[()]) if isinstance(o, h5py.Dataset) else None)
+    return found
+
+
+def load_squeezenet(path: Path) -> keras.Model:
+    model = squeezenet_architecture()
+    arrays = h5_arrays(path)
+    convs = [lyr for lyr in model.layers if isinstance(lyr, layers.Conv2D)]
+    if sorted(lyr.name for lyr in convs) != sorted(arrays):
+        raise ValueError(f"{path} does not hold the SqueezeNet v1.1 layers")
+    for lyr in convs:
+        lyr.set_weights(list(arrays[lyr.name]))  # set_weights checks the shapes
+    return model
+
+
+def _application(builder, preprocess: layers.Layer, path: Path) -> keras.Model:
+    inputs = keras.Input((None, None, 3), name="image")
+    net = builder(include_top=False, weights=str(path), input_shape=(None, None, 3))
+    return keras.Model(inputs, net(preprocess(inputs)))
+
+
+def load_inception(path: Path) -> keras.Model:
+    return _application(keras.applications.InceptionV3, ScaleInput(name="inception_input"), path)
+
+
+def load_vgg16(path: Path) -> keras.Model:
+    return _application(keras.applications.VGG16, CaffeInput(name="caffe_input"), path)
+
+
+@dataclass(frozen=True)
+class Backbone:
+    key: str
+    title: str
+    resource: str  # core.data resource name of its weights
+    loader: object
+    layers: tuple[str, ...]  # dreamable layers, shallow to deep
+    presets: dict[str, dict] = field(default_factory=dict)
+    max_loss: float | None = None
+
+
+def _preset(layer_weights: dict, octaves: int, steps: int, step_size: float) -> dict:
+    return {"layers": layer_weights, "octaves": octaves, "steps": steps, "step_size": step_size}
+
+
+BACKBONES = {
+    "squeezenet": Backbone(
+        "squeezenet", "SqueezeNet v1.1 (fast, 3 MB)", "squeezenet", load_squeezenet,
+        tuple(f"fire{n}_concat" for n in FIRES),
+        {"subtle": _preset({"fire3_concat": 1.0, "fire4_concat": 0.5}, 2, 10, 0.01),
+         "classic": _preset({"fire5_concat": 1.0, "fire6_concat": 1.5, "fire7_concat": 2.0},
+                            3, 20, 0.01),
+         "wild": _preset({"fire7_concat": 1.5, "fire8_concat": 2.0, "fire9_concat": 2.5},
+                         4, 30, 0.02)}),
+    "inception": Backbone(
+        "inception", "InceptionV3 (keras.io's choice, 87 MB)", "inception-v3", load_inception,
+        tuple(f"mixed{n}" for n in range(11)),
+        {"subtle": _preset({"mixed2": 1.0, "mixed3": 0.5}, 2, 10, 0.01),
+         "classic": _preset({"mixed4": 1.0, "mixed5": 1.5, "mixed6": 2.0, "mixed7": 2.5},
+                            3, 20, 0.01),
+         "wild": _preset({"mixed7": 1.5, "mixed8": 2.0, "mixed9": 2.5}, 4, 30, 0.02)},
+        max_loss=15.0),
+    "vgg16": Backbone(
+        "vgg16", "VGG16 (the book's choice, 59 MB)", "vgg16", load_vgg16,
+        ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3", "block5_conv3"),
+        {"subtle": _preset({"block2_conv2": 1.0, "block3_conv3": 0.5}, 2, 10, 0.01),
+         "classic": _preset({"block3_conv3": 1.0, "block4_conv3": 1.5}, 3, 20, 0.01),
+         "wild": _preset({"block4_conv3": 1.5, "block5_conv3": 2.5}, 4, 30, 0.02)}),
+}
+PRESETS = ("subtle", "classic", "wild")
+
+
+def available(data_dir=None) -> list[str]:
+    """Keys of the backbones whose weights are on this machine (or can be downloaded)."""
+    from core import data
+
+    return [k for k, b in BACKBONES.items() if data.availability(b.resource, data_dir).state
+            != "missing"]
+
+
+@functools.lru_cache(maxsize=3)
+def load(key: str, path: Path) -> keras.Model:
+    return BACKBONES[key].loader(Path(path))
+
+
+def feature_extractor(model: keras.Model, layer_names: tuple[str, ...]) -> keras.Model:
+    """The same weights, returning the chosen layers' activations (in the given order)."""
+    outputs = [_find_layer(model, name).output for name in layer_names]
+    return keras.Model(model.input, outputs)
+
+
+def _find_layer(model: keras.Model, name: str):
+    for lyr in model.layers:
+        if lyr.name == name:
+            return lyr
+        if isinstance(lyr, keras.Model):
+            try:
+                return _find_layer(lyr, name)
+            except KeyError:
+                pass
+    raise KeyError(f"{model.name} has no layer {name!r}")

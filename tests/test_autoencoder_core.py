@@ -1,0 +1,145 @@
+"""Autoencoder core: IDX and CSV readers, upload preprocessing, model shapes, metrics."""
+
+import gzip
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from core.autoencoder import data, metrics, models, preprocess
+from core.images import ImageError
+
+
+def digits(count: int, seed: int = 0) -> np.ndarray:
+    """Small uint8 'images': a bright square at a random place on black."""
+    rng = np.random.default_rng(seed)
+    images = np.zeros((count, 28, 28), np.uint8)
+    for image in images:
+        top, left = rng.integers(4, 18, size=2)
+        image[top: top + 6, left: left + 6] = 255
+    return images
+
+
+@pytest.mark.parametrize("name", ["images-idx3-ubyte", "images-idx3-ubyte.gz"])
+def test_idx_round_trip(tmp_path, name):
+    images = digits(5)
+    data.write_idx(tmp_path / name, images)
+    assert np.array_equal(data.read_images_idx(tmp_path / name), images)
+
+
+def test_idx_labels_and_errors(tmp_path):
+    data.write_idx(tmp_path / "labels.gz", np.arange(10, dtype=np.uint8))
+    assert data.read_idx(tmp_path / "labels.gz").tolist() == list(range(10))
+    (tmp_path / "bad").write_bytes(b"PK\x03\x04 not idx")
+    with pytest.raises(data.DataFormatError, match="magic"):
+        data.read_idx(tmp_path / "bad")
+    raw = gzip.decompress((tmp_path / "labels.gz").read_bytes())
+    (tmp_path / "short").write_bytes(raw[:-3])
+    with pytest.raises(data.DataFormatError, match="promises"):
+        data.read_idx(tmp_path / "short")
+    with pytest.raises(data.DataFormatError, match="28×28"):
+        data.read_images_idx(tmp_path / "labels.gz")
+
+
+def test_mnist_csv(tmp_path):
+    images, labels = digits(4), np.array([3, 1, 4, 1])
+    rows = np.column_stack([images.reshape(4, -1), labels])
+    path = tmp_path / "mnist.csv.gz"
+    with gzip.open(path, "wt") as f:
+        np.savetxt(f, rows, fmt="%d", delimiter=",")
+    x, y = data.read_mnist_csv(path)
+    assert np.array_equal(x, images) and y.tolist() == [3, 1, 4, 1]
+    (tmp_path / "short.csv").write_text("1,2,3\n")
+    with pytest.raises(data.DataFormatError, match="785 columns"):
+        data.read_mnist_csv(tmp_path / "short.csv")
+
+
+def test_as_float_range_and_shape():
+    x = data.as_float(digits(3))
+    assert x.shape == (3, 28, 28, 1) and x.dtype == np.float32
+    assert x.min() == 0 and x.max() == 1
+
+
+def png(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def a_zero(size: int, mode: str = "RGB", ink=(0, 0, 0), paper=(255, 255, 255)) -> Image.Image:
+    """Dark strokes of a '0' on light paper, off-centre and narrower than tall."""
+    img = Image.new(mode, (size, size), paper)
+    s = size / 100
+    ImageDraw.Draw(img).ellipse([(10 * s, 10 * s), (40 * s, 60 * s)], outline=ink,
+                                width=max(1, int(6 * s)))
+    return img
+
+
+def assert_mnist_like(image: np.ndarray) -> None:
+    assert image.shape == (28, 28) and image.dtype == np.float32
+    assert image.min() >= 0 and image.max() <= 1 and image.max() > 0.5
+    ys, xs = np.nonzero(image > 0.1)
+    assert ys.max() - ys.min() < 20 and xs.max() - xs.min() < 20  # fits the 20×20 box
+    mass = image.sum()
+    cy = (np.arange(28)[:, None] * image).sum() / mass
+    cx = (np.arange(28)[None, :] * image).sum() / mass
+    assert abs(cy - 13.5) < 1.5 and abs(cx - 13.5) < 1.5  # centred by mass
+    assert image[0].max() == 0 and image[:, 0].max() == 0  # dark background, as in MNIST
+
+
+def test_upload_rgba_transparent_background():
+    img = a_zero(100, "RGBA", ink=(0, 0, 0, 255), paper=(0, 0, 0, 0))
+    assert_mnist_like(preprocess.from_bytes(png(img)))
+
+
+def test_upload_huge_and_tiny():
+    assert_mnist_like(preprocess.from_bytes(png(a_zero(3000))))
+    tiny = Image.new("L", (5, 5), 0)
+    tiny.putpixel((2, 2), 255)
+    tiny.putpixel((2, 3), 255)
+    assert_mnist_like(preprocess.from_bytes(png(tiny)))
+
+
+def test_upload_light_strokes_on_dark_jpeg():
+    buf = io.BytesIO()
+    a_zero(300, ink=(250, 250, 250), paper=(10, 10, 10)).save(buf, "JPEG")
+    assert_mnist_like(preprocess.from_bytes(buf.getvalue()))
+
+
+@pytest.mark.parametrize("payload, message", [
+    (b"", "empty"), (b"this is not an image at all", "could not be read"),
+    (png(Image.new("RGB", (50, 50), "white")), "No strokes")])
+def test_upload_bad_bytes(payload, message):
+    with pytest.raises(ImageError, match=message):
+        preprocess.from_bytes(payload)
+
+
+def test_canvas_drawing():
+    rgba = np.zeros((224, 224, 4), np.uint8)
+    rgba[40:180, 100:120] = 255  # a '1': white stroke, opaque
+    assert_mnist_like(preprocess.from_canvas(rgba))
+
+
+@pytest.mark.parametrize("kind", list(models.KINDS))
+def test_model_shapes_and_parts(kind):
+    model = models.build(kind, seed=1)
+    encoder, decoder = models.parts(model)
+    x = data.as_float(digits(2))
+    code = np.asarray(encoder(x))
+    assert code.shape == (2, models.code_size(kind)) and models.code_size(kind) <= 32
+    out = np.asarray(decoder(code))
+    assert out.shape == (2, 28, 28, 1) and out.min() >= 0 and out.max() <= 1
+    assert np.allclose(out, np.asarray(model(x)), atol=1e-5)
+
+
+def test_metrics():
+    x = data.as_float(digits(3))
+    assert np.allclose(metrics.per_image_mse(x, x), 0)
+    floor = metrics.per_image_bce(x, x)
+    assert np.all(floor < 1e-5)  # binary images: a perfect copy costs (almost) nothing
+    grey = np.full_like(x, 0.5)
+    assert np.allclose(metrics.per_image_bce(x, grey), np.log(2))
+    summary = metrics.summary(x, grey)
+    assert summary["images"] == 3 and summary["psnr_db"] == pytest.approx(
+        10 * np.log10(1 / summary["mse"]), abs=1e-2)

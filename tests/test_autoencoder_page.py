@@ -1,0 +1,57 @@
+"""The Autoencoders page in AppTest: gallery, noise slider, upload; with and without data."""
+
+import io
+
+import pytest
+from PIL import Image, ImageDraw
+
+from core.autoencoder import training
+
+PAGE = "pages/autoencoders.py"
+pytestmark = pytest.mark.skipif(not training.shipped_paths("mnist", "conv")[0].exists(),
+                                reason="mnist_conv.keras not trained yet")
+
+
+def _digit_png() -> bytes:
+    img = Image.new("RGB", (300, 200), "white")
+    ImageDraw.Draw(img).ellipse([120, 40, 180, 160], outline="black", width=14)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_page_with_data(app, data_dir):
+    at = app.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    errors = [m for m in at.markdown if "validation images" in m.value]
+    assert errors, "the gallery does not report its errors"
+    before = [m.value for m in at.markdown if "Mean error of these 8" in m.value]
+    at.button(key="ae_shuffle").click().run()
+    after = [m.value for m in at.markdown if "Mean error of these 8" in m.value]
+    assert not at.exception and after and after != before
+    if training.shipped_paths("mnist", "denoise")[0].exists():
+        at.slider(key="ae_noise").set_value(0.6).run()
+        assert not at.exception
+        assert any("denoiser" in m.value for m in at.markdown)
+
+
+def test_upload_good_and_bad(app, data_dir):
+    at = app.run()
+    at.switch_page(PAGE).run()
+    at.file_uploader(key="ae_upload").upload("digit.png", _digit_png(), "image/png").run()
+    assert not at.exception, at.exception
+    assert any("Reconstruction error" in m.label for m in at.metric)
+    at.file_uploader(key="ae_upload").upload("x.png", b"garbage bytes", "image/png").run()
+    assert not at.exception
+    assert any("could not be read as an image" in w.value for w in at.warning)
+
+
+def test_page_without_data(app, no_data):
+    at = app.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert any("MNIST digits" in i.value for i in at.info)
+    at.file_uploader(key="ae_upload").upload("digit.png", _digit_png(), "image/png").run()
+    assert not at.exception
+    assert any("Reconstruction error" in m.label for m in at.metric)

@@ -1,0 +1,218 @@
+"""bAbI: parsing, vectorization, the story generator, the memory network on tiny examples."""
+
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from core.babi import answer, book, data, generator, model, vectorize
+from core.babi.data import Example
+from core.babi.vectorize import Vocabulary
+from core.cli import main
+
+TINY = Path(__file__).parent / "fixtures" / "babi" / "tiny_qa1.txt"
+
+
+@pytest.fixture(scope="module")
+def tiny() -> list[Example]:
+    return data.parse_file(TINY)
+
+
+def test_a_story_is_every_statement_since_the_numbering_restarts(tiny):
+    assert len(tiny) == 5
+    third = tiny[2]  # "where is john" after 4 statements: all of them, not the last two
+    assert third.story == (("john", "travelled", "to", "the", "hallway"),
+                           ("mary", "journeyed", "to", "the", "bathroom"),
+                           ("daniel", "went", "back", "to", "the", "office"),
+                           ("john", "moved", "to", "the", "garden"))
+    assert third.question == ("where", "is", "john") and third.answer == "garden"
+    assert tiny[3].story_id == 1 and len(tiny[3].story) == 2  # a new story starts at 1
+
+
+def test_supporting_ids_point_at_statements_not_questions(tiny):
+    # line 5 is the 4th statement (line 3 was a question): index 3 in the story
+    assert tiny[2].supporting == (3,)
+    for e in tiny:
+        assert all(e.answer in e.story[i] for i in e.supporting)
+
+
+def test_malformed_files_say_which_line(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("1 John went home.\nhello there\n")
+    with pytest.raises(data.BabiFormatError, match="line 2"):
+        data.parse_file(bad)
+    bad.write_text("1 John went home.\n2 Where is John?\thome\t7\n")
+    with pytest.raises(data.BabiFormatError, match="supporting"):
+        data.parse_file(bad)
+    bad.write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(data.BabiFormatError):
+        data.parse_file(bad)
+
+
+def test_typed_text_is_normalized():
+    assert data.tokenize("Where is John?") == ("where", "is", "john")
+    assert answer.split_story("John went to the hallway.\n\n  MARY went home!  Bob left") == [
+        ("john", "went", "to", "the", "hallway"), ("mary", "went", "home"), ("bob", "left")]
+    assert answer.split_story("1 John went to the hallway.") == [
+        ("john", "went", "to", "the", "hallway")]
+
+
+def test_validation_split_keeps_whole_stories_apart(tiny):
+    train, validation = data.split_by_story(tiny * 1, fraction=0.5, seed=1)
+    assert {e.story_id for e in train}.isdisjoint({e.story_id for e in validation})
+    assert len(train) + len(validation) == len(tiny)
+
+
+def test_vectorization_puts_the_latest_statement_first_and_caps_memory(tiny, tmp_path):
+    vocab = Vocabulary.build(tiny, memory_size=3)
+    arrays = vectorize.encode(tiny, vocab)
+    index = vocab.index
+    third = arrays["story"][2]  # 4 statements, memory 3: the first is left out
+    assert third.shape == (3, vocab.sentence_size)
+    assert [vocab.words[i] for i in third[0] if i] == ["john", "moved", "to", "the", "garden"]
+    assert [vocab.words[i] for i in third[2] if i][0] == "mary"
+    assert arrays["answer"][2] == index["garden"]
+    vocab.save(tmp_path / "v.json")
+    assert Vocabulary.load(tmp_path / "v.json") == vocab
+    assert json.loads((tmp_path / "v.json").read_text())["memory_size"] == 3
+
+
+def test_random_noise_only_moves_statements_back_in_order(tiny):
+    vocab = Vocabulary.build(tiny, memory_size=10)
+    stories = vectorize.encode(tiny, vocab)["story"]
+    noisy = vectorize.add_empty_memories(stories, 0.5, np.random.default_rng(0))
+    for before, after in zip(stories, noisy, strict=True):
+        kept = [tuple(r) for r in after if r.any()]
+        assert kept == [tuple(r) for r in before if r.any()][: len(kept)]
+    assert not np.array_equal(noisy, stories)
+
+
+# Every word of bAbI tasks 1-3 (their training files' vocabulary, written out by hand)
+BABI_WORDS = {
+    "apple", "back", "bathroom", "bedroom", "before", "daniel", "discarded", "down", "dropped",
+    "football", "garden", "got", "grabbed", "hallway", "is", "john", "journeyed", "kitchen",
+    "left", "mary", "milk", "moved", "office", "picked", "put", "sandra", "the", "there", "to",
+    "took", "travelled", "up", "was", "went", "where"}
+OBJECT_WORDS = {"got", "grabbed", "picked", "took", "dropped", "discarded", "left", "put"}
+
+
+@pytest.mark.parametrize("task", [1, 2, 3])
+def test_generated_stories_are_valid_and_the_answer_follows(task):
+    for seed in range(40):
+        e = generator.story(task, seed)
+        used = {w for s in e.story for w in s} | set(e.question)
+        assert used <= BABI_WORDS
+        assert task > 1 or not used & OBJECT_WORDS  # task 1: people only move
+        assert e.answer in generator.PLACES
+        assert e.supporting and all(0 <= i < len(e.story) for i in e.supporting)
+        assert _solve(e) == e.answer, (seed, e)
+    many = generator.examples(task, 30, seed=1)
+    assert len(many) == 30 and len({e.story_id for e in many}) >= 6
+
+
+def _solve(e: Example) -> str:
+    """An independent reading of the story: replay it word by word."""
+    where, holder, trail = {}, {}, {}
+    for s in e.story:
+        person, last = s[0], s[-1] if s[-1] != "there" else s[-2]
+        if last in generator.PLACES:
+            where[person] = last
+            for obj, h in holder.items():
+                if h == person and trail[obj][-1] != last:
+                    trail[obj].append(last)
+        elif s[1] in ("dropped", "discarded", "left", "put"):
+            holder[last] = None
+        else:
+            holder[last] = person
+            trail.setdefault(last, [])
+            if not trail[last] or trail[last][-1] != where[person]:
+                trail[last].append(where[person])
+    target = e.question[3] if e.question[2] == "the" else e.question[2]
+    if e.question[1] == "is" and e.question[2] != "the":
+        return where[target]
+    return trail[target][-1] if e.question[1] == "is" else trail[target][-2]
+
+
+def test_position_encoding_matches_the_paper():
+    pe = model.position_encoding(4, 2)
+    j, k = 2, 1  # l_kj = (1 - j/J) - (k/d)(1 - 2j/J), 1-based
+    assert pe[j - 1, k - 1] == pytest.approx((1 - j / 4) - (k / 2) * (1 - 2 * j / 4))
+
+
+def test_attention_spreads_over_present_memories_only(tiny, tmp_path):
+    vocab = Vocabulary.build(tiny, memory_size=6)
+    arrays = vectorize.encode(tiny, vocab)
+    net = model.build(len(vocab), vocab.memory_size, vocab.sentence_size, dim=8, hops=2)
+    probs, attention = net.predict({"story": arrays["story"], "question": arrays["question"]},
+                                   verbose=0)
+    assert probs.shape == (5, len(vocab)) and attention.shape == (5, 2, 6)
+    np.testing.assert_allclose(attention.sum(axis=2), 1.0, atol=1e-5)
+    assert np.all(attention[2, :, 4:] == 0)  # the 3rd question's story has 4 statements
+    net.save(tmp_path / "m.keras")
+    again = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(again.predict({"story": arrays["story"],
+                                              "question": arrays["question"]}, verbose=0)[1],
+                               attention, rtol=1e-5)
+
+
+def test_a_small_memory_network_learns_task_1_from_generated_stories():
+    from core.babi import training
+
+    stories = generator.examples(1, 2400, seed=3)
+    vocab = Vocabulary.build(stories, memory_size=10)
+    train, validation = data.split_by_story(stories, fraction=0.2, seed=0)
+    recipe = training.Recipe(dim=20, epochs=8, linear_epochs=2, batch_size=64,
+                             learning_rate=0.02)
+    net, info = training.fit(vectorize.encode(train, vocab), vectorize.encode(validation, vocab),
+                             vocab, recipe, log=lambda _: None)
+    assert training.accuracy(net, vectorize.encode(validation, vocab)) > 0.85
+    assert info["best_epoch"] > recipe.linear_epochs
+
+
+def test_the_books_window_holds_the_last_two_statements(tiny):
+    vocab = Vocabulary.build(tiny)
+    arrays = book.encode(tiny, vocab)
+    words = [vocab.words[i] for i in arrays["story"][2] if i]
+    assert words == ["daniel", "went", "back", "to", "the", "office",
+                     "john", "moved", "to", "the", "garden"]
+    net = book.build(vocab)
+    assert net.predict({"story": arrays["story"], "question": arrays["question"]},
+                       verbose=0).shape == (5, len(vocab))
+
+
+def test_reading_typed_input_reports_problems():
+    vocab = answer.load(1)[1]
+    reading = answer.read("John went to the Moon.\nMary moved to the kitchen", "Where is John?",
+                          vocab)
+    assert reading.question == ("where", "is", "john") and reading.unknown == ["moon"]
+    assert answer.read("", "where is john", vocab).problems
+    assert answer.read("john went to the kitchen", "  ?! ", vocab).problems
+    long = "\n".join(["mary went to the office"] * (vocab.memory_size + 3))
+    assert answer.read(long, "where is mary", vocab).dropped == 3
+
+
+@pytest.mark.parametrize("task", [1, 2, 3])
+def test_shipped_models_answer_the_chapters_kind_of_question(task):
+    net, vocab, _ = answer.load(task)
+    story = answer.split_story("john travelled to the hallway\nmary journeyed to the bathroom")
+    result = answer.answer(net, vocab, story, ("where", "is", "john"))
+    assert result.attention.shape == (3, 2)
+    if task == 1:
+        assert result.ranking[0][0] == "hallway"
+        assert result.attention[-1].argmax() == 0  # the last hop looks at john's statement
+
+
+def test_cli_evaluate_prints_json_last(capsys):
+    assert main(["evaluate", "babi", "--task", "1", "--data", str(TINY)]) == 0
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert last["task"] == 1 and last["questions"] == 5
+    assert 0.8 <= last["accuracy"] <= 1.0
+
+
+def test_cli_evaluate_rejects_a_malformed_file(tmp_path, capsys):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("not babi\n")
+    assert main(["evaluate", "babi", "--task", "1", "--data", str(bad)]) == 2
+    assert "line 1" in capsys.readouterr().err

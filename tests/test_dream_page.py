@@ -1,0 +1,73 @@
+"""AppTest of the Deep Dream page: upload, tiny dream, result kept; no weights explained."""
+
+import io
+
+from PIL import Image
+
+from core.dream.pipeline import generated_picture
+
+PAGE = "pages/deep_dream.py"
+
+
+def _png(side: int = 48) -> bytes:
+    buffer = io.BytesIO()
+    generated_picture(side).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _open(app):
+    at = app.run()
+    return at.switch_page(PAGE).run()
+
+
+def _tiny_settings(at):
+    at.multiselect(key="dd_layers_squeezenet").set_value(["fire3_concat"])
+    at.slider(key="dd_octaves").set_value(1)
+    at.slider(key="dd_steps").set_value(2)
+    at.select_slider(key="dd_side").set_value(64)
+
+
+def test_upload_and_dream(app, data_dir):
+    at = _open(app)
+    assert not at.exception
+    at.file_uploader(key="dd_upload").set_value(("photo.png", _png(), "image/png"))
+    at.run()
+    _tiny_settings(at)
+    at.button[-1].click()  # the form's "Dream" (set_value above does not rerun in a form)
+    at = at.run()
+    assert not at.exception, at.exception
+    assert [e for e in at.get("download_button")], "no download button after the dream"
+    recent = at.session_state["dd_recent"]
+    assert len(recent) == 1
+    result = Image.open(io.BytesIO(next(iter(recent.values()))))
+    assert result.size == (48, 48)  # back at the photo's size
+    at = at.run()  # a rerun shows the kept result without dreaming again
+    assert len(at.session_state["dd_recent"]) == 1 and at.get("download_button")
+
+
+def test_bad_upload_is_explained(app, data_dir):
+    at = _open(app)
+    at.file_uploader(key="dd_upload").set_value(("photo.png", b"not an image", "image/png"))
+    at.run()
+    assert not at.exception
+    assert any("could not be read" in e.value for e in at.error)
+
+
+def test_without_weights_the_page_explains(app, no_data):
+    at = _open(app)
+    assert not at.exception
+    assert any("SqueezeNet" in i.value for i in at.info)
+
+
+def test_presets_fill_the_form(app, data_dir):
+    at = _open(app)
+    at.radio(key="dd_source").set_value("Generated test picture").run()
+    at.get("button_group")[0].set_value("wild").run()
+    assert not at.exception and not at.warning
+    wild = at.multiselect(key="dd_layers_squeezenet").value
+    assert wild == ["fire7_concat", "fire8_concat", "fire9_concat"]
+    assert at.slider(key="dd_w_squeezenet_fire9_concat").value > at.slider(
+        key="dd_w_squeezenet_fire7_concat").value
+    at.get("button_group")[0].set_value("subtle").run()
+    assert at.slider(key="dd_octaves").value < 4
+    assert at.session_state["dd_recent"] == {}  # choosing settings never dreams

@@ -1,0 +1,58 @@
+"""open_image turns every odd upload into 8-bit RGB, or refuses it with a clear message."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.images import ImageError, fit_within, open_image
+
+
+def _bytes(img: Image.Image, fmt: str = "PNG", **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    img.save(buffer, format=fmt, **kwargs)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "L", "LA", "P", "CMYK", "I;16", "1"])
+def test_odd_modes_become_rgb(mode):
+    fmt = "JPEG" if mode == "CMYK" else ("TIFF" if mode == "I;16" else "PNG")
+    img = open_image(_bytes(Image.new(mode, (20, 10)), fmt))
+    assert img.mode == "RGB" and img.size == (20, 10)
+
+
+def test_transparency_lands_on_white():
+    rgba = Image.new("RGBA", (4, 4), (255, 0, 0, 0))
+    assert open_image(_bytes(rgba)).getpixel((0, 0)) == (255, 255, 255)
+
+
+def test_sixteen_bit_keeps_its_contrast():
+    ramp = np.linspace(0, 65535, 64 * 8, dtype=np.uint16).reshape(8, 64)
+    img = open_image(_bytes(Image.fromarray(ramp), "TIFF"))
+    gray = np.asarray(img)[..., 0]
+    assert gray.min() == 0 and gray.max() == 255
+
+
+def test_exif_rotation_is_applied():
+    img = Image.new("RGB", (30, 10), "red")
+    exif = img.getexif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    assert open_image(_bytes(img, "JPEG", exif=exif)).size == (10, 30)
+
+
+def test_decompression_bomb_is_refused():
+    bomb = _bytes(Image.new("L", (8000, 8000)))  # 64 megapixels, compresses to a few kB
+    with pytest.raises(ImageError, match="megapixels"):
+        open_image(bomb)
+
+
+@pytest.mark.parametrize("data", [b"", b"definitely not an image", b"\x89PNG\r\n\x1a\n broken"])
+def test_non_images_get_a_clear_message(data):
+    with pytest.raises(ImageError):
+        open_image(data)
+
+
+def test_fit_within_downsizes_only():
+    assert fit_within(Image.new("RGB", (2000, 1000)), 512).size == (512, 256)
+    assert fit_within(Image.new("RGB", (100, 50)), 512).size == (100, 50)
