@@ -2,9 +2,11 @@
 
 import altair as alt
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from core import data as datalayer
+from core import mnist
 from core.autoencoder import data, explore, models, preprocess, training
 from core.images import ImageError
 from pages.common import locate_or_explain
@@ -49,7 +51,7 @@ def images_or_explain(dataset: str, what_for: str):
         return None
     try:
         return display_set(dataset)
-    except (datalayer.DataNotFound, data.DataFormatError, OSError) as err:
+    except (datalayer.DataNotFound, mnist.DataFormatError, OSError) as err:
         st.error(f"The {DATASETS[dataset]} images could not be read: {err}")
         return None
 
@@ -88,7 +90,8 @@ if model is not None and shown is not None:
 st.header("2 · Denoising")
 st.markdown(
     "Train the same network on **noisy inputs** with the **clean images as targets** and it "
-    "learns to remove the noise: it can only rebuild what looks like the training data.")
+    "learns to remove the noise: it can only rebuild what looks like the training data. It "
+    f"saw noise levels up to {training.MAX_NOISE}; push the slider past that.")
 n_dataset = st.selectbox("Dataset", list(DATASETS), format_func=DATASETS.get, key="ae_n_data")
 noise = st.slider("Noise level (standard deviation of the Gaussian noise added)", 0.0, 0.8,
                   0.3, 0.05, key="ae_noise")
@@ -118,10 +121,11 @@ st.markdown(
     "Draw a digit, or upload any picture (a photo of a digit on paper works). It is prepared "
     "like MNIST: grayscale, dark background, cropped, fitted into 20×20 and centred by its "
     "centre of mass in 28×28.")
-u_dataset = st.selectbox("Model trained on", list(DATASETS), format_func=DATASETS.get,
-                         key="ae_u_data")
-u_kind = st.selectbox("Model", list(models.KINDS), index=1, format_func=MODEL_NAMES.get,
-                      key="ae_u_model")
+left, right = st.columns(2)
+u_dataset = left.selectbox("Model trained on", list(DATASETS), format_func=DATASETS.get,
+                           key="ae_u_data")
+u_kind = right.selectbox("Model", list(models.KINDS), index=1, format_func=MODEL_NAMES.get,
+                         key="ae_u_model")
 draw_col, upload_col = st.columns(2)
 
 
@@ -144,6 +148,8 @@ def canvas_drawing():
 drawing = canvas_drawing()
 upload = upload_col.file_uploader("…or upload an image", key="ae_upload",
                                   type=None, help="Any image format, any size.")
+if upload is not None:
+    upload_col.caption("The upload is shown below; remove it to use your drawing.")
 mine = None
 try:
     if upload is not None:
@@ -152,96 +158,141 @@ try:
         mine = preprocess.from_canvas(drawing)
 except ImageError as err:
     st.warning(str(err))
-st.session_state["ae_mine"] = mine
 u_model, u_card = model_or_warn(u_dataset, u_kind)
 if mine is None:
     st.info("Draw on the black square or upload an image to see its reconstruction.")
 elif u_model is not None:
     out, (error,) = explore.reconstruct(u_model, mine[None, ..., None])
-    worse = explore.percentile_of(error, u_card["validation_bce_percentiles"])
+    better = explore.percentile_of(error, u_card["validation_bce_percentiles"])
     a, b, c = st.columns([1, 1, 2])
     a.image(explore.zoom(mine, 6), caption="what the model sees (28×28)")
     b.image(explore.zoom(out[0], 6), caption="its reconstruction")
     c.metric("Reconstruction error (BCE)", f"{error:.3f}")
-    c.markdown(f"Worse than **{worse:.0f}%** of the validation images of "
-               f"{DATASETS[u_dataset]}. A high error means *this does not look like what "
+    c.markdown(f"**{better:.0f}%** of the validation images of {DATASETS[u_dataset]} are "
+               "rebuilt better than yours. A high error means *this does not look like what "
                "the model was trained on*: see section 5.")
 
 # --- 4. Latent map -------------------------------------------------------------------------------
 st.header("4 · The latent map")
 st.markdown(
     "With a code of only **2 numbers**, every image becomes a point on a plane. Similar images "
-    "land close together, though nobody told the model the classes. Click a point (or use the "
-    "sliders) to decode that spot of the plane.")
+    "land close together, though nobody told the model the classes. Click a point, or move "
+    "the sliders, and the decoder draws the image for that spot (the ✚ on the map).")
 l_dataset = st.selectbox("Dataset", list(DATASETS), format_func=DATASETS.get, key="ae_l_data")
 latent, l_card = model_or_warn(l_dataset, "latent2d")
+
+
+@st.cache_data(max_entries=2, show_spinner="Encoding the images…")
+def latent_points(dataset: str):
+    """The 2-d codes of (up to) 2,000 display images."""
+    x, y = display_set(dataset)
+    model, _ = shipped(dataset, "latent2d")
+    return explore.latent_frame(model, x[:2000], y[:2000], data.CLASS_NAMES[dataset])
+
+
 if latent is not None:
-    (lo1, hi1), (lo2, hi2) = l_card["code_range"]
-    chosen = None
-    shown = images_or_explain(l_dataset, "the map of test images")
+    shown = images_or_explain(l_dataset, "the map of images")
+    frame = latent_points(l_dataset) if shown is not None else None
+    (lo1, hi1), (lo2, hi2) = explore.code_bounds(l_card["code_range"], frame)
+    z_keys = (f"ae_z1_{l_dataset}", f"ae_z2_{l_dataset}")  # a slider range per dataset
+    st.session_state.setdefault(z_keys[0], (lo1 + hi1) / 2)
+    st.session_state.setdefault(z_keys[1], (lo2 + hi2) / 2)
+
+    def move_sliders_to_click() -> None:
+        points = st.session_state["ae_latent_chart"].get("selection", {}).get("pick")
+        if points:  # empty when a click lands on no point
+            st.session_state[z_keys[0]] = float(points[0]["z1"])
+            st.session_state[z_keys[1]] = float(points[0]["z2"])
+
+    z = (st.session_state[z_keys[0]], st.session_state[z_keys[1]])
+    map_col, image_col = st.columns([4, 1])
     if shown is not None:
         x, y = shown
-        frame = explore.latent_frame(latent, x[:2000], y[:2000], data.CLASS_NAMES[l_dataset])
-        select = alt.selection_point(name="pick", fields=["index"], on="click")
-        chart = alt.Chart(frame).mark_circle(size=30, opacity=0.7).encode(
+        select = alt.selection_point(name="pick", fields=["z1", "z2"], on="click")
+        dots = alt.Chart(frame).mark_circle(size=30, opacity=0.7).encode(
             x=alt.X("z1", title="code 1"), y=alt.Y("z2", title="code 2"),
             color=alt.Color("class:N", sort=data.CLASS_NAMES[l_dataset]),
             tooltip=["class", alt.Tooltip("z1", format=".2f"), alt.Tooltip("z2", format=".2f")],
-        ).add_params(select).properties(height=420)
-        event = st.altair_chart(chart, on_select="rerun", key="ae_latent_chart")
-        points = (event.get("selection", {}).get("pick") or []) if event else []
-        if points and "index" in points[0]:
-            row = frame.iloc[int(points[0]["index"])]
-            chosen = (float(row.z1), float(row.z2))
-    s1, s2, view = st.columns([2, 2, 1])
-    z1 = s1.slider("code 1", float(lo1), float(hi1), float((lo1 + hi1) / 2), key="ae_z1")
-    z2 = s2.slider("code 2", float(lo2), float(hi2), float((lo2 + hi2) / 2), key="ae_z2")
-    z = chosen or (z1, z2)
-    view.image(explore.zoom(explore.decode(latent, [z])[0], 4),
-               caption=f"decoded ({z[0]:.2f}, {z[1]:.2f})")
+        ).add_params(select)
+        here = alt.Chart(pd.DataFrame({"z1": [z[0]], "z2": [z[1]]})).mark_point(
+            shape="cross", size=400, filled=True, color="black").encode(x="z1", y="z2")
+        with map_col:
+            st.altair_chart((dots + here).properties(height=420), on_select=move_sliders_to_click,
+                            key="ae_latent_chart")
+    image_col.image(explore.zoom(explore.decode(latent, [z])[0], 4),
+                    caption=f"decoded from ({z[0]:.1f}, {z[1]:.1f})")
+    if shown is not None:
+        near = explore.nearest(frame, z)
+        image_col.image(explore.zoom(x[near], 4),
+                        caption=f"nearest real image: {data.CLASS_NAMES[l_dataset][y[near]]}")
+    s1, s2 = map_col.columns(2)
+    s1.slider("code 1", float(lo1), float(hi1), key=z_keys[0])
+    s2.slider("code 2", float(lo2), float(hi2), key=z_keys[1])
+
     if shown is not None:
         st.subheader("Interpolate between two images")
-        st.markdown("Decode the points on the straight line between two images' 32-number "
-                    "codes (convolutional model): the picture morphs smoothly.")
+        st.markdown("Encode two images with the convolutional model (32 numbers each), walk "
+                    "the straight line between the two codes and decode each step: the "
+                    "decoder draws something plausible all the way.")
+        names = data.CLASS_NAMES[l_dataset]
+        a_col, b_col, again = st.columns([2, 2, 1], vertical_alignment="bottom")
+        a_class = a_col.selectbox("From", range(10), index=1, format_func=names.__getitem__,
+                                  key="ae_from")
+        b_class = b_col.selectbox("To", range(10), index=8, format_func=names.__getitem__,
+                                  key="ae_to")
+        if again.button("Another pair", icon=":material/shuffle:", key="ae_pair"):
+            st.session_state["ae_pair_seed"] = st.session_state.get("ae_pair_seed", 0) + 1
+        seed = st.session_state.get("ae_pair_seed", 0)
+        i, j = explore.example_of(y, a_class, seed), explore.example_of(y, b_class, seed + 1)
         conv, _ = model_or_warn(l_dataset, "conv")
-        i_col, j_col = st.columns(2)
-        i = i_col.number_input("First image (index)", 0, len(x) - 1, 0, key="ae_i")
-        j = j_col.number_input("Second image (index)", 0, len(x) - 1, 1, key="ae_j")
         if conv is not None:
-            path = explore.interpolate(conv, x[int(i)], x[int(j)], steps=8)
-            image_row([x[int(i)], *path, x[int(j)]], ["A", *[""] * len(path), "B"])
+            path = explore.interpolate(conv, x[i], x[j], steps=8)
+            image_row([x[i], *path, x[j]], [names[a_class], *[""] * len(path), names[b_class]])
 
 # --- 5. Anomaly score ----------------------------------------------------------------------------
 st.header("5 · Anomaly score")
 st.markdown(
     "An autoencoder rebuilds well only what resembles its training data. So its error is an "
-    "**anomaly score**: a piece of clothing, random noise or a photo fed to the *digit* model "
-    "reconstructs badly. The dashed line marks the error that 99% of validation digits stay "
-    "under.")
+    "**anomaly score**: a piece of clothing, random noise or your own picture (section 3) fed "
+    "to the *digit* model reconstructs badly. The dashed line marks the error that 99% of "
+    "validation digits stay under.")
 digit_model, digit_card = model_or_warn("mnist", "conv")
+
+
+@st.cache_data(max_entries=2, show_spinner="Scoring clothes and noise…")
+def outsider_errors(with_clothes: bool) -> dict:
+    """Per-image errors of the digit model on 300 clothes (when at hand) and 100 noise images."""
+    model, _ = shipped("mnist", "conv")
+    groups = {}
+    if with_clothes:
+        groups["clothes"] = explore.reconstruct(model, display_set("fashion")[0][:300])[1]
+    groups["random noise"] = explore.reconstruct(model, explore.random_noise(100))[1]
+    return groups
+
+
 if digit_model is not None:
     percentiles = digit_card["validation_bce_percentiles"]
-    groups = {"digits (validation, from the model card)": np.asarray(percentiles)}
-    if datalayer.availability("fashion-mnist").path is not None:
-        fashion = images_or_explain("fashion", "the clothes group")
-        if fashion is not None:
-            groups["clothes (Fashion-MNIST)"] = explore.reconstruct(
-                digit_model, fashion[0][:300])[1]
-    groups["random noise"] = explore.reconstruct(digit_model, explore.random_noise(100))[1]
-    if st.session_state.get("ae_mine") is not None:
-        groups["your image (section 3)"] = explore.reconstruct(
-            digit_model, st.session_state["ae_mine"][None, ..., None])[1]
+    groups = {"digits": np.asarray(percentiles)}  # the card's validation distribution
+    with_clothes = datalayer.availability("fashion-mnist").path is not None
+    try:
+        groups |= outsider_errors(with_clothes)
+    except (datalayer.DataNotFound, mnist.DataFormatError, OSError) as err:
+        st.warning(f"The clothes could not be read: {err}")
+        groups |= outsider_errors(False)
+    if mine is not None:
+        groups["your image"] = explore.reconstruct(digit_model, mine[None, ..., None])[1]
     frame = explore.errors_frame(groups)
     threshold = percentiles[99]
     base = alt.Chart(frame).encode(
         x=alt.X("bce:Q", title="reconstruction error (BCE, log scale)",
                 scale=alt.Scale(type="log")),
         y=alt.Y("group:N", title=None, sort=list(groups)))
-    dots = base.mark_tick(thickness=2, size=18, opacity=0.5).encode(
+    ticks = base.mark_tick(thickness=2, size=18, opacity=0.5).encode(
         color=alt.Color("group:N", legend=None), tooltip=[alt.Tooltip("bce", format=".3f")])
     rule = alt.Chart({"values": [{"t": threshold}]}).mark_rule(strokeDash=[6, 4]).encode(
         x="t:Q")
-    st.altair_chart(dots + rule, width="stretch")
-    flagged = {name: float((np.asarray(e) > threshold).mean() * 100) for name, e in groups.items()}
-    st.markdown(" · ".join(f"{name}: **{share:.0f}%** above the line"
-                           for name, share in flagged.items()))
+    st.altair_chart((ticks + rule).properties(height=40 * len(groups)), width="stretch")
+    st.markdown(explore.above_the_line(groups, threshold))
+    st.caption("The digits' row is the spread of errors over the 500 validation digits (their "
+               "percentiles, from the model card); without Fashion-MNIST the clothes are left "
+               "out.")

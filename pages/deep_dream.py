@@ -8,7 +8,7 @@ import streamlit as st
 from core.data import availability
 from core.dream import backbones, pipeline
 from core.images import ImageError, open_image
-from pages.common import locate_or_explain
+from pages.common import explain_missing, locate_or_explain
 
 RECENT = 4  # dreams kept per session, so that reruns never recompute them
 
@@ -26,8 +26,8 @@ if locate_or_explain("squeezenet", "dreaming with SqueezeNet") is None:
 
 # --- 1. The photo -----------------------------------------------------------------------------
 st.header("1 · A photo")
-source = st.radio("Picture", ["Upload a photo", "Generated test picture"], horizontal=True,
-                  key="dd_source")
+source = st.radio("Picture", ["Upload a photo", "Generated pattern (not a photo)"],
+                  horizontal=True, key="dd_source")
 photo, photo_bytes = None, None
 if source == "Upload a photo":
     upload = st.file_uploader("JPEG, PNG, WebP… (up to 25 MB)", key="dd_upload",
@@ -41,16 +41,21 @@ if source == "Upload a photo":
 else:
     photo = pipeline.generated_picture()
     photo_bytes = photo.tobytes()
-    st.caption("Soft colour waves and a few discs: no package the app depends on ships a "
-               "sample photograph, so upload your own for the real thing.")
+    st.caption("A pattern drawn by the app (soft colour waves and a few discs), not a "
+               "photograph: no package the app depends on ships a sample photo, so upload "
+               "your own for the real thing.")
 
 # --- 2. Settings ------------------------------------------------------------------------------
 st.header("2 · What the network should amplify")
-offered = [k for k, b in backbones.BACKBONES.items()
-           if availability(b.resource).state != "missing"]
-key = st.selectbox("Backbone", offered, format_func=lambda k: backbones.BACKBONES[k].title,
-                   key="dd_backbone")
+missing = {k for k, b in backbones.BACKBONES.items()
+           if availability(b.resource).state == "missing"}
+key = st.selectbox("Backbone", list(backbones.BACKBONES), key="dd_backbone",
+                   format_func=lambda k: backbones.BACKBONES[k].title
+                   + (" · weights not on this machine" if k in missing else ""))
 backbone = backbones.BACKBONES[key]
+if key in missing:
+    explain_missing(backbone.resource, f"dreaming with {backbone.title}")
+    st.stop()
 
 
 def apply_preset() -> None:
@@ -59,6 +64,7 @@ def apply_preset() -> None:
     st.session_state.update({
         f"dd_layers_{key}": list(chosen["layers"]), "dd_octaves": chosen["octaves"],
         "dd_steps": chosen["steps"], "dd_step_size": chosen["step_size"],
+        f"dd_max_loss_{key}": float(chosen["max_loss"] or 0.0),
         **{f"dd_w_{key}_{name}": chosen["layers"].get(name, 1.0) for name in backbone.layers}})
 
 
@@ -86,7 +92,14 @@ with st.form("dd_settings"):
     side = c4.select_slider("Working size (px)", [64, 128, 256, 384, 512, 768, 1024], 512,
                             key="dd_side", help="Longest side while dreaming; the result is "
                             "resized back to your photo's size.")
-    seed = st.number_input("Seed (same seed, same dream)", 0, 10_000, 0, key="dd_seed")
+    c5, c6 = st.columns(2)
+    seed = c5.number_input("Seed (same seed, same dream)", 0, 10_000, 0, key="dd_seed")
+    max_loss = c6.number_input(
+        "Max loss per octave (0 = no limit)", min_value=0.0, format="%.1f",
+        step=float(backbone.presets["classic"]["max_loss"] or 10.0) / 10,
+        key=f"dd_max_loss_{key}",
+        help="Loss clipping: an octave stops early once the loss (shown during the run) passes "
+             "this, before strong settings burn the colours out.")
     submitted = st.form_submit_button("Dream", type="primary", icon=":material/auto_awesome:")
 
 # --- 3. The dream -----------------------------------------------------------------------------
@@ -96,7 +109,8 @@ recent = st.session_state.setdefault("dd_recent", {})  # job id -> PNG bytes
 
 def job_id() -> str:
     parts = (hashlib.sha256(photo_bytes).hexdigest(), key, sorted(chosen_layers),
-             [weights[n] for n in sorted(chosen_layers)], octaves, steps, step_size, side, seed)
+             [weights[n] for n in sorted(chosen_layers)], octaves, steps, step_size, side, seed,
+             max_loss)
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -106,31 +120,50 @@ def dream() -> bytes | None:
         return None
     settings = pipeline.settings_for(
         key, layers={n: weights[n] for n in chosen_layers}, octaves=octaves, steps=steps,
-        step_size=step_size, seed=int(seed))
+        step_size=step_size, seed=int(seed), max_loss=max_loss or None)
     total = octaves * steps
-    note, bar, preview = st.empty(), st.progress(0.0, text="Starting…"), st.empty()
+    # Any click reruns the page, and Streamlit then stops this run at its next st.* call
+    # (inside `progress`); the core releases the shared lock whatever happens. The marker
+    # survives such a stop, so the next run can say what happened.
+    st.session_state.dd_running = True
+    note, stop = st.empty(), st.empty()
+    stop.button("Stop dreaming", key="dd_stop", icon=":material/stop_circle:")
+    bar, preview = st.progress(0.0, text="Starting…"), st.empty()
 
     def progress(octave, step, loss, image):
         done = octave * steps + step + 1
+        clipped = " · past the max loss: next octave" if max_loss and loss > max_loss else ""
         bar.progress(min(done / total, 1.0),
                      text=f"Octave {octave + 1}/{octaves}, step {step + 1}/{steps} · "
-                          f"loss {loss:,.1f}")
-        if step % 5 == 4 or step == steps - 1:
+                          f"loss {loss:,.1f}{clipped}")
+        if step % 5 == 4 or step == steps - 1 or clipped:
             preview.image(image, caption="Live preview (working size)", width=320)
 
-    result = pipeline.dream_photo(
-        photo, key, weights_path, settings, working_side=side, progress=progress,
-        on_wait=lambda: note.info("Waiting for another student's dream to finish… yours "
-                                  "starts right after.", icon=":material/hourglass_top:"))
-    for placeholder in (note, bar, preview):
+    def waiting(seconds: float) -> None:
+        note.info(f"Waiting for another student's dream to finish ({seconds:.0f} s so far)… "
+                  "yours starts right after.", icon=":material/hourglass_top:")
+
+    try:
+        result = pipeline.dream_photo(photo, key, weights_path, settings, working_side=side,
+                                      progress=progress, on_wait=waiting)
+    except pipeline.Busy as err:
+        st.warning(str(err), icon=":material/hourglass_disabled:")
+        result = None
+    del st.session_state.dd_running
+    for placeholder in (note, bar, preview, stop):
         placeholder.empty()
+    if result is None:
+        return None
     buffer = io.BytesIO()
     result.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
+if st.session_state.pop("dd_running", False):
+    st.warning("The dream was stopped before it finished, so it left no picture. Your earlier "
+               "dreams are kept; press **Dream** to start again.", icon=":material/stop_circle:")
 if photo is None:
-    st.info("Upload a photo (or pick the generated test picture) to start.")
+    st.info("Upload a photo (or pick the generated pattern) to start.")
 elif not chosen_layers:
     st.warning("Choose at least one layer to dream with.")
 else:

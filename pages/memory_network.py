@@ -205,5 +205,6 @@ with st.expander("The shipped models: how well, how fast, how to rebuild them"):
                      format="percent")})
     st.caption("Validation questions come from whole stories held out of the training files "
                "(the official test files are kept apart). Task 3 has only 1,000 real training "
-               "questions: its model also trains on 20,000 questions from the story generator, "
-               "and is validated on real bAbI stories only.")
+               "questions: its model learns from 30,000 questions of the story generator alone "
+               "(which asks them the way bAbI's task 3 does), so all 1,000 real ones validate "
+               "it.")

@@ -1,13 +1,15 @@
-"""Autoencoder core: IDX and CSV readers, upload preprocessing, model shapes, metrics."""
+"""Autoencoder core: MNIST-format readers, upload preprocessing, model shapes, metrics."""
 
 import gzip
 import io
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image, ImageDraw
 
-from core.autoencoder import data, metrics, models, preprocess
+from core import mnist
+from core.autoencoder import data, explore, metrics, models, preprocess
 from core.images import ImageError
 
 
@@ -24,22 +26,22 @@ def digits(count: int, seed: int = 0) -> np.ndarray:
 @pytest.mark.parametrize("name", ["images-idx3-ubyte", "images-idx3-ubyte.gz"])
 def test_idx_round_trip(tmp_path, name):
     images = digits(5)
-    data.write_idx(tmp_path / name, images)
-    assert np.array_equal(data.read_images_idx(tmp_path / name), images)
+    mnist.write_idx(tmp_path / name, images)
+    assert np.array_equal(mnist.read_images_idx(tmp_path / name), images)
 
 
 def test_idx_labels_and_errors(tmp_path):
-    data.write_idx(tmp_path / "labels.gz", np.arange(10, dtype=np.uint8))
-    assert data.read_idx(tmp_path / "labels.gz").tolist() == list(range(10))
+    mnist.write_idx(tmp_path / "labels.gz", np.arange(10, dtype=np.uint8))
+    assert mnist.read_idx(tmp_path / "labels.gz").tolist() == list(range(10))
     (tmp_path / "bad").write_bytes(b"PK\x03\x04 not idx")
-    with pytest.raises(data.DataFormatError, match="magic"):
-        data.read_idx(tmp_path / "bad")
+    with pytest.raises(mnist.DataFormatError, match="magic"):
+        mnist.read_idx(tmp_path / "bad")
     raw = gzip.decompress((tmp_path / "labels.gz").read_bytes())
     (tmp_path / "short").write_bytes(raw[:-3])
-    with pytest.raises(data.DataFormatError, match="promises"):
-        data.read_idx(tmp_path / "short")
-    with pytest.raises(data.DataFormatError, match="28×28"):
-        data.read_images_idx(tmp_path / "labels.gz")
+    with pytest.raises(mnist.DataFormatError, match="promises"):
+        mnist.read_idx(tmp_path / "short")
+    with pytest.raises(mnist.DataFormatError, match="28×28"):
+        mnist.read_images_idx(tmp_path / "labels.gz")
 
 
 def test_mnist_csv(tmp_path):
@@ -48,11 +50,11 @@ def test_mnist_csv(tmp_path):
     path = tmp_path / "mnist.csv.gz"
     with gzip.open(path, "wt") as f:
         np.savetxt(f, rows, fmt="%d", delimiter=",")
-    x, y = data.read_mnist_csv(path)
+    x, y = mnist.read_mnist_csv(path)
     assert np.array_equal(x, images) and y.tolist() == [3, 1, 4, 1]
     (tmp_path / "short.csv").write_text("1,2,3\n")
-    with pytest.raises(data.DataFormatError, match="785 columns"):
-        data.read_mnist_csv(tmp_path / "short.csv")
+    with pytest.raises(mnist.DataFormatError, match="785 columns"):
+        mnist.read_mnist_csv(tmp_path / "short.csv")
 
 
 def test_as_float_range_and_shape():
@@ -143,3 +145,18 @@ def test_metrics():
     summary = metrics.summary(x, grey)
     assert summary["images"] == 3 and summary["psnr_db"] == pytest.approx(
         10 * np.log10(1 / summary["mse"]), abs=1e-2)
+
+
+def test_latent_map_helpers():
+    frame = pd.DataFrame({"index": [0, 1, 2], "z1": [-5.0, 0.0, 9.0], "z2": [1.0, 2.0, -7.0]})
+    assert explore.nearest(frame, (8.0, -6.0)) == 2 and explore.nearest(frame, (0, 1)) == 1
+    assert explore.code_bounds([[-1, 1], [-2, 2]]) == [(-1, 1), (-2, 2)]
+    assert explore.code_bounds([[-1, 1], [-2, 2]], frame) == [(-5, 9), (-7, 2)]
+    labels = np.array([3, 1, 3, 3, 0])
+    picks = {explore.example_of(labels, 3, seed) for seed in range(20)}
+    assert picks == {0, 2, 3}  # only images of the class, and not always the same one
+
+
+def test_above_the_line():
+    line = explore.above_the_line({"digits": [0.05, 0.07, 0.2, 0.09], "yours": [0.3]}, 0.1)
+    assert line == "digits: **25%** above the line · yours: **above** the line"

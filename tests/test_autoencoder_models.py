@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from core import cli
+from core import cli, mnist
 from core.autoencoder import data, metrics, training
 from core.data import DataNotFound
 
@@ -18,6 +18,7 @@ def test_shipped_model_reaches_its_card(data_dir, card_path):
     model, card = training.load_shipped(dataset, kind)
     assert (dataset, kind) == (card["dataset"], card["model"])
     assert training.shipped_paths(dataset, kind)[0].stat().st_size < 2_000_000
+    assert not model.compiled  # shipped without the optimizer's state (twice the weights)
     try:
         splits = data.load(dataset, data_dir)
     except DataNotFound:
@@ -38,7 +39,7 @@ def test_mnist_conv_beats_the_bar_on_validation():
 def test_evaluate_command_on_an_idx_file(data_dir, tmp_path, capsys):
     images = data.load("mnist", data_dir).x_val[:64]
     path = tmp_path / "few-images-idx3-ubyte.gz"
-    data.write_idx(path, images)
+    mnist.write_idx(path, images)
     assert cli.main(["evaluate", "autoencoder", "--dataset", "mnist", "--model", "conv",
                      "--images", str(path)]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

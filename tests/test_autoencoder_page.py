@@ -1,4 +1,5 @@
-"""The Autoencoders page in AppTest: gallery, noise slider, upload; with and without data."""
+"""The Autoencoders page in AppTest: gallery, noise slider, latent map, upload; with and without
+data."""
 
 import io
 
@@ -34,6 +35,20 @@ def test_page_with_data(app, data_dir):
         at.slider(key="ae_noise").set_value(0.6).run()
         assert not at.exception
         assert any("denoiser" in m.value for m in at.markdown)
+    # the latent map decodes the sliders' spot; the interpolation runs from one class to another
+    z1 = at.slider(key="ae_z1_mnist")
+    z1.set_value(z1.max).run()
+    assert not at.exception, at.exception
+    assert f"decoded from ({z1.max:.1f}, " in " ".join(_captions(at))
+    at.selectbox(key="ae_from").set_value(7).run()
+    at.button(key="ae_pair").click().run()
+    assert not at.exception, at.exception
+    captions, path = _captions(at), ["7", *[""] * 8, "8"]  # a 7, eight steps, an 8
+    assert any(captions[k: k + len(path)] == path for k in range(len(captions)))
+
+
+def _captions(at) -> list[str]:
+    return [caption for image in at.image for caption in image.captions]
 
 
 def test_upload_good_and_bad(app, data_dir):

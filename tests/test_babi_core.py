@@ -108,6 +108,11 @@ def test_generated_stories_are_valid_and_the_answer_follows(task):
         assert e.answer in generator.PLACES
         assert e.supporting and all(0 <= i < len(e.story) for i in e.supporting)
         assert _solve(e) == e.answer, (seed, e)
+        if task == 3:  # bAbI's shape: one person's pick-up or drop, and two of their moves
+            facts = [e.story[i] for i in e.supporting]
+            assert len(facts) == 3 and len({f[0] for f in facts}) == 1
+            assert sum(f[1] in OBJECT_WORDS for f in facts) == 1
+            assert len(e.story) - max(e.supporting) <= 5  # asked soon after, as bAbI does
     many = generator.examples(task, 30, seed=1)
     assert len(many) == 30 and len({e.story_id for e in many}) >= 6
 
@@ -132,7 +137,11 @@ def _solve(e: Example) -> str:
     target = e.question[3] if e.question[2] == "the" else e.question[2]
     if e.question[1] == "is" and e.question[2] != "the":
         return where[target]
-    return trail[target][-1] if e.question[1] == "is" else trail[target][-2]
+    if e.question[1] == "is":
+        return trail[target][-1]
+    here = e.question[-1]  # "before the X": the place before the object's latest visit to X
+    visits = trail[target]
+    return visits[len(visits) - 1 - visits[::-1].index(here) - 1]
 
 
 def test_position_encoding_matches_the_paper():
@@ -169,6 +178,21 @@ def test_a_small_memory_network_learns_task_1_from_generated_stories():
                              vocab, recipe, log=lambda _: None)
     assert training.accuracy(net, vectorize.encode(validation, vocab)) > 0.85
     assert info["best_epoch"] > recipe.linear_epochs
+
+
+def test_accuracy_intervals_narrow_with_more_questions():
+    from core.babi import training
+
+    small, large = training.interval95(0.86, 100), training.interval95(0.86, 1000)
+    assert small[0] < large[0] < 0.86 < large[1] < small[1]
+    assert large[1] - large[0] == pytest.approx(0.043, abs=0.003)  # about ±2 points
+    assert training.interval95(1.0, 1000)[1] == 1.0
+
+
+def test_task_3_keeps_every_real_question_for_validation(tiny):
+    assert data.validation_split(3, tiny) == ([], tiny)
+    train, validation = data.validation_split(1, tiny)
+    assert train and validation
 
 
 def test_the_books_window_holds_the_last_two_statements(tiny):

@@ -88,3 +88,5 @@ def test_shipped_model_reaches_its_cards_validation_accuracy(data_dir, task, kin
     measured = training.validation_accuracy(task, kind, data_dir)
     assert measured["questions"] == card["metrics"]["validation"]["questions"]
     assert measured["accuracy"] >= card["metrics"]["validation"]["accuracy"] - 0.005
+    low, high = card["metrics"]["validation"].get("ci95", (0.0, 1.0))
+    assert low <= measured["accuracy"] <= high

@@ -74,20 +74,62 @@ def test_same_seed_same_dream_and_octaves_share_one_graph(data_dir, squeezenet, 
     assert dreamer.step.experimental_get_tracing_count() == 1
 
 
-def test_cancel_and_max_loss(data_dir, squeezenet, photo):
+def test_max_loss_stops_each_octave_early(data_dir, squeezenet, photo):
     layers = (("fire3_concat", 1.0),)
     dreamer = pipeline.dreamer("squeezenet", squeezenet[0], layers)
-    with pytest.raises(engine.Cancelled):
-        engine.run(dreamer, photo, engine.Settings(dict(layers), 1, steps=5),
-                   progress=lambda *_: False)
+    free = []
+    engine.run(dreamer, photo, engine.Settings(dict(layers), 2, steps=6),
+               progress=lambda o, s, loss, _: free.append(loss))
+    limit = (free[0] + free[5]) / 2  # passed mid-way through the first octave
+    seen = {}
+    engine.run(dreamer, photo, engine.Settings(dict(layers), 2, steps=6, max_loss=limit),
+               progress=lambda o, s, loss, _: seen.setdefault(o, []).append(loss))
+    assert set(seen) == {0, 1}  # clipping ends an octave, not the dream
+    assert 1 < len(seen[0]) < 6
+    for losses in seen.values():  # each octave stops right after the step that passed the limit
+        assert all(loss <= limit for loss in losses[:-1])
+        assert losses[-1] > limit or len(losses) == 6
+
+
+def test_presets_carry_their_clipping_and_smallest_input():
+    squeeze = [pipeline.settings_for("squeezenet", p).max_loss for p in backbones.PRESETS]
+    assert squeeze == sorted(squeeze) and all(squeeze)  # stronger presets, higher limits
+    assert pipeline.settings_for("inception", "classic").max_loss == 15.0  # keras.io's value
+    assert pipeline.settings_for("inception").min_side == 75
+    assert pipeline.settings_for("squeezenet", max_loss=None).max_loss is None
+    for backbone in backbones.BACKBONES.values():
+        for preset in backbone.presets.values():
+            assert set(preset["layers"]) <= set(backbone.layers)
+
+
+class _ScriptStopped(BaseException):
+    """Stands in for Streamlit's StopException, raised inside a progress callback."""
+
+
+def test_cancel_raises_and_always_releases_the_lock(data_dir, squeezenet):
+    settings = pipeline.settings_for("squeezenet", layers={"fire3_concat": 1.0}, octaves=1,
+                                     steps=5)
+    photo = pipeline.generated_picture(64)
+
+    def dream(**kwargs):
+        pipeline.dream_photo(photo, "squeezenet", squeezenet[0], settings, **kwargs)
+
     stop = threading.Event()
     stop.set()
     with pytest.raises(engine.Cancelled):
-        engine.run(dreamer, photo, engine.Settings(dict(layers), 1, steps=5), cancel=stop)
-    steps = []
-    engine.run(dreamer, photo, engine.Settings(dict(layers), 2, steps=5, max_loss=0.0),
-               progress=lambda o, s, *_: steps.append((o, s)))
-    assert steps == [(0, 0), (1, 0)]  # each octave stops after the step that passed max_loss
+        dream(cancel=stop)
+    assert not engine.DREAM_LOCK.locked()
+    with pytest.raises(engine.Cancelled):
+        dream(progress=lambda *_: False)
+    assert not engine.DREAM_LOCK.locked()
+
+    def interrupted(octave, step, *_):
+        if step == 2:
+            raise _ScriptStopped
+
+    with pytest.raises(_ScriptStopped):
+        dream(progress=interrupted)
+    assert not engine.DREAM_LOCK.locked()
 
 
 def test_one_dream_at_a_time(data_dir, squeezenet):
@@ -97,13 +139,25 @@ def test_one_dream_at_a_time(data_dir, squeezenet):
     photo = pipeline.generated_picture(64)
     with engine.DREAM_LOCK:
         worker = threading.Thread(target=pipeline.dream_photo, args=(
-            photo, "squeezenet", squeezenet[0], settings), kwargs={
-            "on_wait": lambda: waited.append(True)})
+            photo, "squeezenet", squeezenet[0], settings), kwargs={"on_wait": waited.append})
         worker.start()
-        worker.join(timeout=2)
-        assert worker.is_alive() and waited == [True]
+        worker.join(timeout=1.3)
+        assert worker.is_alive() and waited  # still queued, and saying so
+        assert waited == sorted(waited) and waited[0] >= pipeline.WAIT_POLL_S * 0.9
     worker.join(timeout=30)
-    assert not worker.is_alive()
+    assert not worker.is_alive() and not engine.DREAM_LOCK.locked()
+
+
+def test_a_queued_dream_gives_up_instead_of_waiting_forever(data_dir, squeezenet):
+    waited = []
+    settings = pipeline.settings_for("squeezenet", layers={"fire2_concat": 1.0}, steps=1)
+    with engine.DREAM_LOCK:
+        with pytest.raises(pipeline.Busy, match="busy with other dreams"):
+            pipeline.dream_photo(pipeline.generated_picture(64), "squeezenet", squeezenet[0],
+                                 settings, on_wait=waited.append, wait_limit_s=1.0)
+        assert engine.DREAM_LOCK.locked()  # the holder's lock was never touched
+        assert waited and max(waited) < 1.0
+    assert not engine.DREAM_LOCK.locked()
 
 
 def test_cli_writes_a_png_the_size_of_the_input(data_dir, tmp_path):
@@ -112,21 +166,24 @@ def test_cli_writes_a_png_the_size_of_the_input(data_dir, tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "core", "dream", str(src), str(out), "--octaves", "2",
          "--steps", "2", "--layers", "fire4_concat:1", "fire6_concat:2", "--seed", "1",
-         "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=120)
+         "--max-loss", "0", "--data-dir", str(data_dir)], capture_output=True, text=True,
+        timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["size"] == [90, 60] and report["seconds"] > 0
+    assert report["max_loss"] is None  # 0 turns clipping off
     from PIL import Image
 
     assert Image.open(out).size == (90, 60)
 
 
-def test_cli_refuses_unknown_layers_and_non_images(data_dir, tmp_path):
+def test_cli_refuses_unknown_layers_and_non_images(data_dir, tmp_path, capsys):
+    from core.cli import main
+
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"nope")
-    base = [sys.executable, "-m", "core", "dream", str(bad), str(tmp_path / "o.png")]
-    done = subprocess.run(base + ["--layers", "mixed4"], capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 2 and "unknown layers" in done.stderr
-    done = subprocess.run(base, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 1 and "could not be read" in done.stderr
+    base = ["dream", str(bad), str(tmp_path / "o.png")]
+    assert main(base + ["--layers", "mixed4"]) == 2
+    assert "unknown layers" in capsys.readouterr().err
+    assert main(base) == 1
+    assert "could not be read" in capsys.readouterr().err

@@ -4,6 +4,7 @@ import io
 
 from PIL import Image
 
+from core.dream import engine, pipeline
 from core.dream.pipeline import generated_picture
 
 PAGE = "pages/deep_dream.py"
@@ -43,6 +44,29 @@ def test_upload_and_dream(app, data_dir):
     assert result.size == (48, 48)  # back at the photo's size
     at = at.run()  # a rerun shows the kept result without dreaming again
     assert len(at.session_state["dd_recent"]) == 1 and at.get("download_button")
+    assert not at.warning and "dd_stop" not in [b.key for b in at.button]  # Stop is gone
+
+    # A click during a dream (Stop, or any widget) makes Streamlit end that run inside the
+    # core's progress callback, leaving its marker behind: the next run says so, keeps the rest.
+    at.session_state["dd_running"] = True
+    at = at.run()
+    assert any("stopped before it finished" in w.value for w in at.warning)
+    assert len(at.session_state["dd_recent"]) == 1 and at.get("download_button")
+    assert not any("stopped" in w.value for w in at.run().warning)  # said once
+
+
+def test_a_busy_server_is_explained(app, data_dir, monkeypatch):
+    monkeypatch.setattr(pipeline, "WAIT_LIMIT_S", 1.0)
+    at = _open(app)
+    at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
+    _tiny_settings(at)
+    with engine.DREAM_LOCK:  # another student's dream
+        at.button[-1].click()
+        at = at.run()
+    assert not at.exception, at.exception
+    assert any("busy with other dreams" in w.value for w in at.warning)
+    assert at.session_state["dd_recent"] == {} and "dd_running" not in at.session_state
+    assert not engine.DREAM_LOCK.locked()
 
 
 def test_bad_upload_is_explained(app, data_dir):
@@ -59,15 +83,26 @@ def test_without_weights_the_page_explains(app, no_data):
     assert any("SqueezeNet" in i.value for i in at.info)
 
 
+def test_backbone_without_weights_says_how_to_get_them(app, data_dir):
+    at = _open(app)
+    at.selectbox(key="dd_backbone").set_value("inception").run()
+    assert not at.exception
+    assert any("InceptionV3" in i.value and "LAB_DATA_DIR" in i.value for i in at.info)
+    assert not at.button  # no form to fill in for a network that is not there
+
+
 def test_presets_fill_the_form(app, data_dir):
     at = _open(app)
-    at.radio(key="dd_source").set_value("Generated test picture").run()
+    at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
     at.get("button_group")[0].set_value("wild").run()
     assert not at.exception and not at.warning
     wild = at.multiselect(key="dd_layers_squeezenet").value
     assert wild == ["fire7_concat", "fire8_concat", "fire9_concat"]
     assert at.slider(key="dd_w_squeezenet_fire9_concat").value > at.slider(
         key="dd_w_squeezenet_fire7_concat").value
+    wild_max_loss = at.number_input(key="dd_max_loss_squeezenet").value
+    assert wild_max_loss > 0
     at.get("button_group")[0].set_value("subtle").run()
     assert at.slider(key="dd_octaves").value < 4
+    assert 0 < at.number_input(key="dd_max_loss_squeezenet").value < wild_max_loss
     assert at.session_state["dd_recent"] == {}  # choosing settings never dreams

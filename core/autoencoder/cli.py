@@ -42,6 +42,7 @@ def evaluate_args(parser: argparse.ArgumentParser) -> None:
 
 
 def evaluate(args: argparse.Namespace) -> int:
+    from core import mnist
     from core.autoencoder import data, training
 
     try:
@@ -53,8 +54,8 @@ def evaluate(args: argparse.Namespace) -> int:
         if args.images is None:
             images = data.load(args.dataset, args.data_dir).x_val
         else:
-            images = data.read_images_idx(args.images)
-    except (data.DataFormatError, OSError) as err:
+            images = mnist.read_images_idx(args.images)
+    except (mnist.DataFormatError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     result = training.measure(model, args.model, data.as_float(images))

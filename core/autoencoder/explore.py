@@ -39,6 +39,27 @@ def latent_frame(model: keras.Model, images: np.ndarray, labels: np.ndarray,
                          "class": [class_names[int(y)] for y in labels]})
 
 
+def code_bounds(card_range, frame: pd.DataFrame | None = None) -> list[tuple[float, float]]:
+    """Slider bounds for the two code numbers: the card's 1st–99th percentile range, widened
+    to every point of the map when there is one (a click on an outlier stays in range)."""
+    bounds = [(float(lo), float(hi)) for lo, hi in card_range]
+    if frame is not None:
+        bounds = [(min(lo, float(frame[z].min())), max(hi, float(frame[z].max())))
+                  for (lo, hi), z in zip(bounds, ("z1", "z2"), strict=True)]
+    return bounds
+
+
+def nearest(frame: pd.DataFrame, z) -> int:
+    """The `index` of the frame's point closest to the code z: the real image nearest a spot."""
+    distances = np.hypot(frame["z1"] - z[0], frame["z2"] - z[1])
+    return int(frame["index"].iloc[int(np.argmin(distances))])
+
+
+def example_of(labels: np.ndarray, label: int, seed: int) -> int:
+    """The index of one image of a class, drawn from `seed` (the page's "another pair")."""
+    return int(np.random.default_rng(seed).choice(np.flatnonzero(labels == label)))
+
+
 def decode(model: keras.Model, codes) -> np.ndarray:
     """Images (N, 28, 28, 1) decoded from codes (N, code size)."""
     _, decoder = models.parts(model)
@@ -63,6 +84,19 @@ def errors_frame(groups: dict[str, np.ndarray]) -> pd.DataFrame:
     """Long frame (group, bce) from per-image errors by group, for a distribution chart."""
     return pd.concat([pd.DataFrame({"group": name, "bce": np.asarray(errs, float)})
                       for name, errs in groups.items()], ignore_index=True)
+
+
+def above_the_line(groups: dict[str, np.ndarray], threshold: float) -> str:
+    """One markdown line: the share of each group's errors above the threshold (for a single
+    image, whether it is)."""
+    parts = []
+    for name, errors in groups.items():
+        above = np.asarray(errors) > threshold
+        if above.size == 1:
+            parts.append(f"{name}: **{'above' if above[0] else 'below'}** the line")
+        else:
+            parts.append(f"{name}: **{above.mean():.0%}** above the line")
+    return " · ".join(parts)
 
 
 def percentile_of(error: float, percentiles: list[float]) -> float:

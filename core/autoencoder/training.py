@@ -111,7 +111,7 @@ def train_and_ship(dataset: str, kind: str, *, data_dir=None, epochs: int | None
 
     model_path, card_path = shipped_paths(dataset, kind, Path(out_dir))
     model_path.parent.mkdir(parents=True, exist_ok=True)
-    # Ship the weights without the optimizer's state: a third of the file's size.
+    # Ship the weights without the optimizer's state (Adam's two moments would triple the file).
     shipped = models.build(kind, name=model.name)  # uncompiled twin (clone_model compiles)
     shipped.set_weights(model.get_weights())
     shipped.save(model_path)

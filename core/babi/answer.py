@@ -118,7 +118,7 @@ def _ranking(probs: np.ndarray, vocab: Vocabulary, top: int) -> list[tuple[str, 
 
 def validation_examples(task: int, data_dir=None) -> list[Example]:
     """The questions of the validation stories (never trained on) of the task's file."""
-    return data.split_by_story(data.parse_file(data.train_file(task, data_dir)))[1]
+    return data.validation_split(task, data.parse_file(data.train_file(task, data_dir)))[1]
 
 
 def generated_example(task: int, seed: int) -> Example:

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from core import data
+from core import mnist
 
 Progress = Callable[[float, str], None]  # (fraction done, what is running)
 
@@ -73,16 +73,10 @@ class Experiment:
 # --- data ---------------------------------------------------------------------------------------
 
 def load_digits(data_dir=None, limit: int = 5000) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST digits as (N, 784) floats in [0, 1] and int labels: the 5k CSV (784 pixel
-    columns, label last, no header) or the first `limit` training images of Keras' mnist.npz."""
-    path = data.locate("mnist", data_dir)
-    if path.suffix == ".npz":
-        with np.load(path) as arrays:
-            pixels, labels = arrays["x_train"][:limit], arrays["y_train"][:limit]
-    else:
-        table = pd.read_csv(path, header=None, dtype=np.uint8, nrows=limit).to_numpy()
-        pixels, labels = table[:, :-1], table[:, -1]
-    return pixels.reshape(len(pixels), -1).astype(np.float32) / 255, labels.astype(np.int64)
+    """The first `limit` MNIST digits (`core.mnist.digits`), flattened for the MLP:
+    (N, 784) floats in [0, 1] and int labels."""
+    images, labels = mnist.digits(data_dir, limit)
+    return images.reshape(len(images), -1).astype(np.float32) / 255, labels.astype(np.int64)
 
 
 def synthetic_digits(n: int = 5000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -97,17 +97,24 @@ def load_squeezenet(path: Path) -> keras.Model:
     return model
 
 
-def _application(builder, preprocess: layers.Layer, path: Path) -> keras.Model:
+def _application(builder, preprocess: layers.Layer, path: Path | None) -> keras.Model:
+    """A keras.applications CNN built on top of `preprocess`, in one flat graph.
+
+    Passing the preprocessed tensor as `input_tensor` (rather than calling the application as
+    a nested model) keeps its layers' outputs reachable from our input, so that
+    `feature_extractor` can tap them. `path=None` builds it untrained (tests, offline).
+    """
     inputs = keras.Input((None, None, 3), name="image")
-    net = builder(include_top=False, weights=str(path), input_shape=(None, None, 3))
-    return keras.Model(inputs, net(preprocess(inputs)))
+    net = builder(include_top=False, weights=None if path is None else str(path),
+                  input_tensor=preprocess(inputs), input_shape=(None, None, 3))
+    return keras.Model(inputs, net.output, name=net.name)  # one input, not a list of one
 
 
-def load_inception(path: Path) -> keras.Model:
+def load_inception(path: Path | None) -> keras.Model:
     return _application(keras.applications.InceptionV3, ScaleInput(name="inception_input"), path)
 
 
-def load_vgg16(path: Path) -> keras.Model:
+def load_vgg16(path: Path | None) -> keras.Model:
     return _application(keras.applications.VGG16, CaffeInput(name="caffe_input"), path)
 
 
@@ -119,30 +126,41 @@ class Backbone:
     loader: object
     layers: tuple[str, ...]  # dreamable layers, shallow to deep
     presets: dict[str, dict] = field(default_factory=dict)
-    max_loss: float | None = None
+    min_side: int = 32  # smallest input its deepest layer accepts
 
 
-def _preset(layer_weights: dict, octaves: int, steps: int, step_size: float) -> dict:
-    return {"layers": layer_weights, "octaves": octaves, "steps": steps, "step_size": step_size}
+def _preset(layer_weights: dict, octaves: int, steps: int, step_size: float,
+            max_loss: float | None = None) -> dict:
+    return {"layers": layer_weights, "octaves": octaves, "steps": steps, "step_size": step_size,
+            "max_loss": max_loss}
+
+
+# SqueezeNet's loss (weighted mean squared activations of Caffe-scale features) runs in the tens
+# of thousands. The max_loss values below come from six real photos at 384 and 512 px: unclipped,
+# the last octave of `subtle` ends near 18-28k, `classic` near 116-286k, `wild` near 230-350k.
+# They let `subtle` run nearly free, stop `classic`'s later octaves early on busy photos, and
+# cut `wild` short on every photo before its colours burn out (keras.io clips InceptionV3 at 15).
 
 
 BACKBONES = {
     "squeezenet": Backbone(
         "squeezenet", "SqueezeNet v1.1 (fast, 3 MB)", "squeezenet", load_squeezenet,
         tuple(f"fire{n}_concat" for n in FIRES),
-        {"subtle": _preset({"fire3_concat": 1.0, "fire4_concat": 0.5}, 2, 10, 0.01),
+        {"subtle": _preset({"fire3_concat": 1.0, "fire4_concat": 0.5}, 2, 10, 0.01, 25e3),
          "classic": _preset({"fire5_concat": 1.0, "fire6_concat": 1.5, "fire7_concat": 2.0},
-                            3, 20, 0.01),
+                            3, 20, 0.01, 150e3),
          "wild": _preset({"fire7_concat": 1.5, "fire8_concat": 2.0, "fire9_concat": 2.5},
-                         4, 30, 0.02)}),
+                         4, 30, 0.02, 200e3)}),
     "inception": Backbone(
         "inception", "InceptionV3 (keras.io's choice, 87 MB)", "inception-v3", load_inception,
         tuple(f"mixed{n}" for n in range(11)),
-        {"subtle": _preset({"mixed2": 1.0, "mixed3": 0.5}, 2, 10, 0.01),
+        # keras.io's max_loss, set there for its classic layers (no weights here to measure).
+        {"subtle": _preset({"mixed2": 1.0, "mixed3": 0.5}, 2, 10, 0.01, 15.0),
          "classic": _preset({"mixed4": 1.0, "mixed5": 1.5, "mixed6": 2.0, "mixed7": 2.5},
-                            3, 20, 0.01),
-         "wild": _preset({"mixed7": 1.5, "mixed8": 2.0, "mixed9": 2.5}, 4, 30, 0.02)},
-        max_loss=15.0),
+                            3, 20, 0.01, 15.0),
+         "wild": _preset({"mixed7": 1.5, "mixed8": 2.0, "mixed9": 2.5}, 4, 30, 0.02, 15.0)},
+        min_side=75),
+    # VGG16 runs unclipped, as in the book: without its weights here, no threshold was measured.
     "vgg16": Backbone(
         "vgg16", "VGG16 (the book's choice, 59 MB)", "vgg16", load_vgg16,
         ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3", "block5_conv3"),
@@ -151,14 +169,6 @@ BACKBONES = {
          "wild": _preset({"block4_conv3": 1.5, "block5_conv3": 2.5}, 4, 30, 0.02)}),
 }
 PRESETS = ("subtle", "classic", "wild")
-
-
-def available(data_dir=None) -> list[str]:
-    """Keys of the backbones whose weights are on this machine (or can be downloaded)."""
-    from core import data
-
-    return [k for k, b in BACKBONES.items() if data.availability(b.resource, data_dir).state
-            != "missing"]
 
 
 @functools.lru_cache(maxsize=3)

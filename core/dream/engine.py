@@ -28,6 +28,7 @@ class Settings:
     max_loss: float | None = None  # stop an octave once the loss passes this
     jitter: int = 16  # largest random shift, in pixels
     seed: int = 0
+    min_side: int = MIN_SIDE  # no octave smaller than this (the backbone's smallest input)
     extra: dict = field(default_factory=dict)
 
 
@@ -38,12 +39,13 @@ class Cancelled(Exception):
 Progress = Callable[[int, int, float, np.ndarray], "bool | None"]  # octave, step, loss, preview
 
 
-def octave_shapes(height: int, width: int, octaves: int, scale: float) -> list[tuple[int, int]]:
-    """Shapes from the smallest octave up to the full size (never below MIN_SIDE)."""
+def octave_shapes(height: int, width: int, octaves: int, scale: float,
+                  min_side: int = MIN_SIDE) -> list[tuple[int, int]]:
+    """Shapes from the smallest octave up to the full size (never below min_side)."""
     shapes = []
     for i in reversed(range(octaves)):
         f = scale ** i
-        shapes.append((max(MIN_SIDE, round(height / f)), max(MIN_SIDE, round(width / f))))
+        shapes.append((max(min_side, round(height / f)), max(min_side, round(width / f))))
     return shapes
 
 
@@ -106,7 +108,8 @@ def run(dreamer: Dreamer, rgb: np.ndarray, settings: Settings, *,
     """
     rng = np.random.default_rng(settings.seed)
     original = tf.constant(to_unit(rgb))
-    shapes = octave_shapes(rgb.shape[0], rgb.shape[1], settings.octaves, settings.octave_scale)
+    shapes = octave_shapes(rgb.shape[0], rgb.shape[1], settings.octaves, settings.octave_scale,
+                           settings.min_side)
     img = _resize(original, shapes[0])
     shrunk = img
     step_size = tf.constant(settings.step_size, tf.float32)
@@ -127,4 +130,6 @@ def run(dreamer: Dreamer, rgb: np.ndarray, settings: Settings, *,
                 raise Cancelled
             if stop:
                 break
+    if tuple(img.shape[1:3]) != rgb.shape[:2]:  # a photo below min_side was dreamed larger
+        img = _resize(img, rgb.shape[:2])
     return to_uint8(img)

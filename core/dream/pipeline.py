@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,12 +15,18 @@ from core.dream import backbones, engine
 from core.images import fit_within
 
 DEFAULT_SIDE, MAX_SIDE = 512, 1024
+WAIT_LIMIT_S = 180  # a queued dream gives up after this long rather than wait forever
+WAIT_POLL_S = 0.5  # how often a waiting dream reports that it is still waiting
+
+
+class Busy(RuntimeError):
+    """Other dreams kept the server busy for longer than a dream may wait."""
 
 
 def settings_for(backbone: str, preset: str = "classic", **overrides) -> engine.Settings:
-    chosen = {**backbones.BACKBONES[backbone].presets[preset], **overrides}
-    chosen.setdefault("max_loss", backbones.BACKBONES[backbone].max_loss)
-    return engine.Settings(**chosen)
+    chosen = backbones.BACKBONES[backbone]
+    return engine.Settings(**{**chosen.presets[preset], "min_side": chosen.min_side,
+                              **overrides})
 
 
 @functools.lru_cache(maxsize=8)
@@ -35,27 +42,38 @@ def dream_photo(photo: Image.Image, backbone: str, weights_path: Path,
                 settings: engine.Settings, *, working_side: int = DEFAULT_SIDE,
                 progress: engine.Progress | None = None,
                 cancel: threading.Event | None = None,
-                on_wait: Callable[[], None] | None = None, compiled: bool = True) -> Image.Image:
+                on_wait: Callable[[float], None] | None = None,
+                wait_limit_s: float | None = None, compiled: bool = True) -> Image.Image:
     """Dream on an RGB photo at a working size; the result has the photo's size.
 
-    Only one dream runs at a time in this process: `on_wait()` is called if another one
-    holds the lock, then this call waits its turn.
+    Only one dream runs at a time in this process: while another one holds the lock,
+    `on_wait(seconds_waited)` is called about every WAIT_POLL_S, and after `wait_limit_s`
+    (default WAIT_LIMIT_S) this call gives up with `Busy`. The lock is released however the
+    dream ends.
     """
     if not settings.layers:
         raise ValueError("Choose at least one layer to dream with.")
     side = max(engine.MIN_SIDE, min(int(working_side), MAX_SIDE))
     small = np.asarray(fit_within(photo.convert("RGB"), side))
     run = dreamer(backbone, Path(weights_path), tuple(settings.layers.items()), compiled)
-    if not engine.DREAM_LOCK.acquire(blocking=False):
-        if on_wait is not None:
-            on_wait()
-        engine.DREAM_LOCK.acquire()
+    _wait_for_the_lock(on_wait, WAIT_LIMIT_S if wait_limit_s is None else wait_limit_s)
     try:
         out = engine.run(run, small, settings, progress=progress, cancel=cancel)
     finally:
         engine.DREAM_LOCK.release()
     result = Image.fromarray(out)
     return result if result.size == photo.size else result.resize(photo.size, Image.LANCZOS)
+
+
+def _wait_for_the_lock(on_wait: Callable[[float], None] | None, limit_s: float) -> None:
+    start = time.monotonic()
+    while not engine.DREAM_LOCK.acquire(timeout=WAIT_POLL_S):
+        waited = time.monotonic() - start
+        if waited >= limit_s:
+            raise Busy(f"The server has been busy with other dreams for {waited:.0f} s, so "
+                       "yours did not start. Please press Dream again in a minute.")
+        if on_wait is not None:
+            on_wait(waited)  # may raise (Streamlit stops a script here): no lock is held
 
 
 def generated_picture(side: int = DEFAULT_SIDE, seed: int = 0) -> Image.Image:
