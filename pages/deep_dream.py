@@ -30,7 +30,7 @@ source = st.radio("Picture", ["Upload a photo", "Generated pattern (not a photo)
                   horizontal=True, key="dd_source")
 photo, photo_bytes = None, None
 if source == "Upload a photo":
-    upload = st.file_uploader("JPEG, PNG, WebP… (up to 25 MB)", key="dd_upload",
+    upload = st.file_uploader("JPEG, PNG, WebP… (up to 20 MB)", key="dd_upload",
                               type=["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"])
     if upload is not None:
         photo_bytes = upload.getvalue()
