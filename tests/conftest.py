@@ -47,6 +47,14 @@ def app():
     return AppTest.from_file(APP, default_timeout=60)
 
 
+def open_page(app, path: str):
+    """Start the app on Home, switch to the page at `path`, and check it rendered cleanly."""
+    at = app.run()
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
 # --- End-to-end: the real app in `streamlit run`, driven by Debian's headless Chromium ----------
 
 CHROMIUM = "/usr/bin/chromium"

@@ -4,6 +4,7 @@ import pytest
 
 from core import cards
 from core.air_quality import training
+from tests.conftest import open_page
 
 PAGE = "pages/regression.py"
 S2 = "aq_in_PT08.S2(NMHC)"
@@ -16,10 +17,7 @@ def prediction(at) -> float:
 
 @pytest.fixture
 def page(app):
-    at = app.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
-    return at
+    return open_page(app, PAGE)
 
 
 def test_moving_an_input_moves_the_prediction(page, data_dir):
@@ -69,9 +67,7 @@ def test_a_tiny_training_run_reports_its_score(page, data_dir):
 
 
 def test_without_data_tuning_still_works_and_the_rest_explains(app, no_data):
-    at = app.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception
+    at = open_page(app, PAGE)
     assert prediction(at) > 0
     assert any("not available on this machine" in i.value for i in at.info)
     assert len(at.dataframe) == 1  # the comparison comes from the cards

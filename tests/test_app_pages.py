@@ -3,21 +3,18 @@
 import pytest
 
 from core.catalog import PAGES
+from tests.conftest import open_page
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.title)
 def test_page_opens_with_data(app, data_dir, page):
-    at = app.run()
-    at.switch_page(page.path).run()
-    assert not at.exception, at.exception
+    at = open_page(app, page.path)
     assert at.title, f"{page.title} shows no title"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.title)
 def test_page_opens_without_data(app, no_data, page):
-    at = app.run()
-    at.switch_page(page.path).run()
-    assert not at.exception, at.exception
+    at = open_page(app, page.path)
     assert at.title, f"{page.title} shows no title"
     for name in page.resources:
         if name != "fashion-mnist":  # Debian's package may provide it; then nothing is missing

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from core.autoencoder import training
+from tests.conftest import open_page
 
 PAGE = "pages/autoencoders.py"
 pytestmark = pytest.mark.skipif(not training.shipped_paths("mnist", "conv")[0].exists(),
@@ -22,9 +23,7 @@ def _digit_png() -> bytes:
 
 
 def test_page_with_data(app, data_dir):
-    at = app.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
+    at = open_page(app, PAGE)
     errors = [m for m in at.markdown if "validation images" in m.value]
     assert errors, "the gallery does not report its errors"
     before = [m.value for m in at.markdown if "Mean error of these 8" in m.value]
@@ -52,8 +51,7 @@ def _captions(at) -> list[str]:
 
 
 def test_upload_good_and_bad(app, data_dir):
-    at = app.run()
-    at.switch_page(PAGE).run()
+    at = open_page(app, PAGE)
     at.file_uploader(key="ae_upload").upload("digit.png", _digit_png(), "image/png").run()
     assert not at.exception, at.exception
     assert any("Reconstruction error" in m.label for m in at.metric)
@@ -63,9 +61,7 @@ def test_upload_good_and_bad(app, data_dir):
 
 
 def test_page_without_data(app, no_data):
-    at = app.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
+    at = open_page(app, PAGE)
     assert any("MNIST digits" in i.value for i in at.info)
     at.file_uploader(key="ae_upload").upload("digit.png", _digit_png(), "image/png").run()
     assert not at.exception

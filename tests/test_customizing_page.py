@@ -1,13 +1,8 @@
 """AppTest: the Customizing Keras page, with the MNIST data and without any data."""
 
+from tests.conftest import open_page
+
 PAGE = "pages/customizing_keras.py"
-
-
-def _open(app):
-    at = app.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _run_lab(at, initializers, steps=100):
@@ -21,7 +16,7 @@ def _run_lab(at, initializers, steps=100):
 
 
 def test_distance_checked_against_numpy_and_bad_vectors_explained(app, data_dir):
-    at = _open(app)
+    at = open_page(app, PAGE)
     model, numpy, _ = (m.value for m in at.metric)
     assert model == numpy  # defaults: (1, 2, 3, 4) and (4, 6, 3, 0), distance sqrt(41)
     assert float(numpy) == round(41 ** 0.5, 5)
@@ -34,7 +29,7 @@ def test_distance_checked_against_numpy_and_bad_vectors_explained(app, data_dir)
 
 
 def test_lrn_round_trip_and_ops_table_shown(app, data_dir):
-    at = _open(app)
+    at = open_page(app, PAGE)
     assert any("LocalResponseNormalization" in s.value and "exactly" in s.value
                for s in at.success)
     table = next(m.value for m in at.markdown if "Keras 2 backend" in m.value)
@@ -46,7 +41,7 @@ def test_lrn_round_trip_and_ops_table_shown(app, data_dir):
 
 
 def test_initializer_lab_on_mnist(app, data_dir):
-    at = _open(app)
+    at = open_page(app, PAGE)
     assert any("Run the experiment" in i.value for i in at.info)
     at = _run_lab(at, ["zeros", "he_normal"])
     summary = at.dataframe[-1].value
@@ -58,7 +53,7 @@ def test_initializer_lab_on_mnist(app, data_dir):
 
 
 def test_page_without_data_falls_back_to_synthetic_digits(app, no_data):
-    at = _open(app)
+    at = open_page(app, PAGE)
     assert any("MNIST digits" in i.value for i in at.info)
     at = _run_lab(at, ["glorot_uniform"])
     assert any("synthetic stand-in digits" in c.value for c in at.caption)
@@ -66,5 +61,5 @@ def test_page_without_data_falls_back_to_synthetic_digits(app, no_data):
 
 
 def test_empty_selection_is_a_warning(app, data_dir):
-    at = _run_lab(_open(app), [])
+    at = _run_lab(open_page(app, PAGE), [])
     assert any("at least one initializer" in w.value for w in at.warning)

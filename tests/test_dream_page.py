@@ -6,6 +6,7 @@ from PIL import Image
 
 from core.dream import engine, pipeline
 from core.dream.pipeline import generated_picture
+from tests.conftest import open_page
 
 PAGE = "pages/deep_dream.py"
 
@@ -16,11 +17,6 @@ def _png(side: int = 48) -> bytes:
     return buffer.getvalue()
 
 
-def _open(app):
-    at = app.run()
-    return at.switch_page(PAGE).run()
-
-
 def _tiny_settings(at):
     at.multiselect(key="dd_layers_squeezenet").set_value(["fire3_concat"])
     at.slider(key="dd_octaves").set_value(1)
@@ -29,7 +25,7 @@ def _tiny_settings(at):
 
 
 def test_upload_and_dream(app, data_dir):
-    at = _open(app)
+    at = open_page(app, PAGE)
     assert not at.exception
     at.file_uploader(key="dd_upload").set_value(("photo.png", _png(), "image/png"))
     at.run()
@@ -57,7 +53,7 @@ def test_upload_and_dream(app, data_dir):
 
 def test_a_busy_server_is_explained(app, data_dir, monkeypatch):
     monkeypatch.setattr(pipeline, "WAIT_LIMIT_S", 1.0)
-    at = _open(app)
+    at = open_page(app, PAGE)
     at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
     _tiny_settings(at)
     with engine.DREAM_LOCK:  # another student's dream
@@ -70,7 +66,7 @@ def test_a_busy_server_is_explained(app, data_dir, monkeypatch):
 
 
 def test_bad_upload_is_explained(app, data_dir):
-    at = _open(app)
+    at = open_page(app, PAGE)
     at.file_uploader(key="dd_upload").set_value(("photo.png", b"not an image", "image/png"))
     at.run()
     assert not at.exception
@@ -78,13 +74,13 @@ def test_bad_upload_is_explained(app, data_dir):
 
 
 def test_without_weights_the_page_explains(app, no_data):
-    at = _open(app)
+    at = open_page(app, PAGE)
     assert not at.exception
     assert any("SqueezeNet" in i.value for i in at.info)
 
 
 def test_backbone_without_weights_says_how_to_get_them(app, data_dir):
-    at = _open(app)
+    at = open_page(app, PAGE)
     at.selectbox(key="dd_backbone").set_value("inception").run()
     assert not at.exception
     assert any("InceptionV3" in i.value and "LAB_DATA_DIR" in i.value for i in at.info)
@@ -92,7 +88,7 @@ def test_backbone_without_weights_says_how_to_get_them(app, data_dir):
 
 
 def test_presets_fill_the_form(app, data_dir):
-    at = _open(app)
+    at = open_page(app, PAGE)
     at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
     at.get("button_group")[0].set_value("wild").run()
     assert not at.exception and not at.warning

@@ -1,13 +1,8 @@
 """AppTest: the Functional API page follows the book, the proof and the builder's choices."""
 
+from tests.conftest import open_page
+
 PAGE = "pages/functional_api.py"
-
-
-def _open(app):
-    at = app.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _metric(at, label: str) -> str:
@@ -23,7 +18,7 @@ def _dense_parameters(sizes: list[int]) -> int:
 
 
 def test_chapter_twins_and_the_proof_follow_the_sigmoid_switch(app):
-    at = _open(app)
+    at = open_page(app, PAGE)
     chapter = [m.value for m in at.metric if m.label == "Parameters"][:2]
     assert chapter == [f"{_dense_parameters([784, 32, 10]):,}"] * 2
     assert len(at.get("graphviz_chart")) >= 4  # two twins, the builder, the two-digit model
@@ -46,7 +41,7 @@ def test_chapter_twins_and_the_proof_follow_the_sigmoid_switch(app):
 
 
 def test_builder_parameter_count_and_code_follow_the_choices(app):
-    at = _open(app)
+    at = open_page(app, PAGE)
     assert _metric(at, "Parameters in your network") == f"{_dense_parameters([784, 32, 10]):,}"
 
     at.slider(key="fa_depth").set_value(3).run()
@@ -70,7 +65,7 @@ def test_builder_parameter_count_and_code_follow_the_choices(app):
 
 
 def test_page_needs_no_data(app, no_data):
-    at = _open(app)
+    at = open_page(app, PAGE)
     assert not any("not available" in i.value for i in at.info)
     assert any("def two_digit_model" in c.value for c in at.code)
     two_digit = (_dense_parameters([784, 32]) + _dense_parameters([64, 64])
