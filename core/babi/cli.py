@@ -7,12 +7,16 @@ import json
 import sys
 from pathlib import Path
 
-TASKS = (1, 2, 3)
+TASKS = tuple(range(1, 21))
 KINDS = ("memn2n", "book")
 
 
 def train_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--task", type=int, choices=TASKS, required=True)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--task", type=int, choices=TASKS)
+    which.add_argument("--examples", action="store_true",
+                       help="rewrite assets/babi/examples.json: a few validation questions per "
+                            "task, so that the page has real stories offline")
     parser.add_argument("--model", choices=KINDS, default="memn2n",
                         help="the memory network (default) or the book's fixed-window network "
                              "(needs the task's shipped vocabulary)")
@@ -27,8 +31,14 @@ def train(args: argparse.Namespace) -> int:
 
     from core.babi import training
 
+    if args.examples:
+        from core.babi import examples
+
+        print(json.dumps({"examples": examples.write(args.data_dir)}))
+        return 0
     if args.model == "book":
-        options = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed)) if v}
+        options = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed))
+                   if v is not None}
         card = training.train_and_ship_book(args.task, data_dir=args.data_dir,
                                             out_dir=args.out, **options)
     else:
@@ -45,7 +55,11 @@ def train(args: argparse.Namespace) -> int:
 
 
 def evaluate_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--task", type=int, choices=TASKS, required=True)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--task", type=int, choices=TASKS)
+    which.add_argument("--all", action="store_true",
+                       help="every task: the qaN_*_test.txt files of the folder given by "
+                            "--data-dir, or without it each task's validation stories")
     parser.add_argument("--model", choices=KINDS, default="memn2n")
     parser.add_argument("--data", type=Path, default=None,
                         help="a bAbI-format file (default: the validation stories of the "
@@ -55,6 +69,8 @@ def evaluate_args(parser: argparse.ArgumentParser) -> None:
 def evaluate(args: argparse.Namespace) -> int:
     from core.babi import data, training
 
+    if args.all:
+        return _evaluate_all(args)
     try:
         if args.data is None:
             result = training.validation_accuracy(args.task, args.model, args.data_dir)
@@ -69,4 +85,23 @@ def evaluate(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(json.dumps(result))
+    return 0
+
+
+def _evaluate_all(args: argparse.Namespace) -> int:
+    """One JSON line: accuracy per task, the mean error and the tasks failed (> 5% error)."""
+    from core.babi import data, training
+
+    try:
+        if args.data_dir is None:
+            results = [training.validation_accuracy(task) for task in TASKS]
+        else:
+            files = training.test_files(Path(args.data_dir))
+            results = [training.evaluate_file(task, path) for task, path in files.items()]
+    except (data.BabiFormatError, FileNotFoundError) as err:
+        if isinstance(err, data.datalayer.DataNotFound):
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(json.dumps(training.summary(results)))
     return 0

@@ -70,10 +70,70 @@ class MemoryAttention(layers.Layer):
         return {**super().get_config(), "linear": self.linear}
 
 
+@keras.saving.register_keras_serializable(package="babi")
+class GatedMix(layers.Layer):
+    """gate * new + (1 - gate) * old: how much of each hop's state to replace."""
+
+    def call(self, inputs):
+        gate, new, old = inputs
+        return gate * new + (1.0 - gate) * old
+
+
+@keras.saving.register_keras_serializable(package="babi")
+class PairRelations(layers.Layer):
+    """A relation module (Santoro et al. 2017): an MLP g looks at every pair of memories with
+    the question, g(m_i, m_j, q), and the results of all pairs of real statements are summed.
+    Its first layer is split, W [m_i; m_j; q] = W_i m_i + W_j m_j + W_q q, so that the
+    pairs cost a broadcast sum instead of M^2 concatenations."""
+
+    def __init__(self, units: int, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+
+    def build(self, input_shape):
+        dim = input_shape[0][-1]
+        init = keras.initializers.GlorotUniform()
+        self.w_i = self.add_weight(shape=(dim, self.units), initializer=init, name="w_i")
+        self.w_j = self.add_weight(shape=(dim, self.units), initializer=init, name="w_j")
+        self.w_q = self.add_weight(shape=(dim, self.units), initializer=init, name="w_q")
+        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+        self.w_2 = self.add_weight(shape=(self.units, self.units), initializer=init, name="w_2")
+        self.bias_2 = self.add_weight(shape=(self.units,), initializer="zeros", name="bias_2")
+
+    def call(self, inputs):
+        memories, query, story_ids = inputs
+        left = ops.expand_dims(ops.matmul(memories, self.w_i), 2)  # (b, M, 1, h)
+        right = ops.expand_dims(ops.matmul(memories, self.w_j), 1)  # (b, 1, M, h)
+        asked = ops.matmul(query, self.w_q)[:, None, None, :]
+        hidden = ops.relu(left + right + asked + self.bias)
+        hidden = ops.relu(ops.matmul(hidden, self.w_2) + self.bias_2)
+        present = ops.cast(ops.any(ops.not_equal(story_ids, 0), axis=-1), hidden.dtype)
+        pairs = present[:, :, None] * present[:, None, :]
+        return ops.einsum("bijh,bij->bh", hidden, pairs)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
 def build(vocab_size: int, memory_size: int, sentence_size: int, *, dim: int = 40,
-          hops: int = 3, linear: bool = False, seed: int = SEED) -> keras.Model:
+          hops: int = 3, linear: bool = False, seed: int = SEED, fusion: bool = False,
+          update: str = "add", answer_units: int = 0, relations: int = 0,
+          encoder: str = "position") -> keras.Model:
     """Inputs story (memory, words) and question (words) ids; outputs the answer
-    probabilities and, as one more output, every hop's attention (batch, hops, memory)."""
+    probabilities and, as one more output, every hop's attention (batch, hops, memory).
+
+    The defaults are the paper's MemN2N. Three extensions, for tasks whose facts must be
+    combined rather than just found:
+    - fusion: a bidirectional GRU runs over the statements (DMN+'s "input fusion layer"), so
+      each memory also knows its neighbours (the two halves of a spatial or size relation);
+    - update="gated": each hop's new state is a learned mix of the old state and what was read
+      (a gate, as in DMN+ and EntNet) passed through a ReLU layer, instead of a plain sum;
+    - answer_units: a hidden ReLU layer on [state, question] before the answer softmax;
+    - encoder="gru": sentences are read word by word by a GRU, rather than summed with the
+      position encoding, for sentences whose meaning hangs on word order;
+    - relations: a relation module over every pair of memories (PairRelations), whose
+      summary joins the state before the answer.
+    """
     keras.utils.set_random_seed(seed)
     story = keras.Input((memory_size, sentence_size), dtype="int32", name="story")
     question = keras.Input((sentence_size,), dtype="int32", name="question")
@@ -81,16 +141,45 @@ def build(vocab_size: int, memory_size: int, sentence_size: int, *, dim: int = 4
     tables = [layers.Embedding(vocab_size, dim, embeddings_initializer=init, name=f"embed_{k}")
               for k in range(hops + 1)]
     times = [TemporalEncoding(name=f"time_{k}") for k in range(hops + 1)]
-    encode = PositionEncodedSum(name="position_encoding")
+    if encoder == "gru":
+        statements = layers.TimeDistributed(layers.GRU(dim), name="sentence_reader")
+        as_one = layers.Reshape((1, sentence_size, dim), name="question_as_statement")
+        as_vector = layers.Reshape((dim,), name="question_vector")
+
+        def encode(pair):  # the same GRU reads every statement and the question
+            embedded, ids = pair
+            if len(ids.shape) == 3:
+                return statements(embedded)
+            return as_vector(statements(as_one(embedded)))
+    else:
+        encode = PositionEncodedSum(name="position_encoding")
 
     memories = [times[k](encode([tables[k](story), story])) for k in range(hops + 1)]
-    u = encode([tables[0](question), question])
+    if fusion:
+        # slot 0 is the latest statement; the GRU reads the story both ways
+        fuse = layers.Bidirectional(layers.GRU(dim, return_sequences=True), merge_mode="sum",
+                                    name="input_fusion")
+        memories = [layers.Add(name=f"fused_{k}")([m, fuse(m)]) for k, m in enumerate(memories)]
+    q = encode([tables[0](question), question])
+    u = q
     attentions = []
     for k in range(hops):
         p = MemoryAttention(linear=linear, name=f"attention_{k + 1}")([u, memories[k], story])
         attentions.append(layers.Reshape((1, memory_size), name=f"hop_{k + 1}")(p))
         read = layers.Dot(axes=(1, 1), name=f"read_{k + 1}")([p, memories[k + 1]])
-        u = layers.Add(name=f"state_{k + 1}")([u, read])
+        if update == "gated":
+            both = layers.Concatenate(name=f"state_read_{k + 1}")([u, read, q])
+            gate = layers.Dense(dim, activation="sigmoid", name=f"gate_{k + 1}")(both)
+            new = layers.Dense(dim, activation="relu", name=f"update_{k + 1}")(both)
+            u = GatedMix(name=f"state_{k + 1}")([gate, new, u])
+        else:
+            u = layers.Add(name=f"state_{k + 1}")([u, read])
+    if relations:
+        related = PairRelations(relations, name="relations")([memories[0], q, story])
+        u = layers.Concatenate(name="state_relations")([u, related])
+    if answer_units:
+        u = layers.Dense(answer_units, activation="relu", name="answer_hidden")(
+            layers.Concatenate(name="state_question")([u, q]))
     answer = layers.Dense(vocab_size, activation="softmax", use_bias=False, name="answer")(u)
     attention = layers.Concatenate(axis=1, name="attention")(attentions)
     return keras.Model([story, question], [answer, attention], name="memn2n")

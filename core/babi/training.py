@@ -31,6 +31,21 @@ class Recipe:
     # generated questions (other stories) that choose the best epoch; 0: the validation
     # stories choose it, which flatters their accuracy a little
     selection: int = 0
+    # fraction of the training stories set aside to choose the best epoch (0: none); then the
+    # validation stories never influence training, and their accuracy is an honest estimate
+    choose: float = 0.0
+    patience: int = 0  # stop after this many epochs without a better choice score (0: never)
+    # the model's extensions (see core.babi.model.build); the defaults are the paper's MemN2N
+    fusion: bool = False
+    update: str = "add"
+    answer_units: int = 0
+    relations: int = 0
+    encoder: str = "position"
+
+    def architecture(self) -> dict:
+        return {"dim": self.dim, "hops": self.hops, "fusion": self.fusion,
+                "update": self.update, "answer_units": self.answer_units,
+                "relations": self.relations, "encoder": self.encoder}
 
 
 RECIPES = {  # the shipped recipes; task 3 has only 1k real questions: it learns from generated
@@ -39,6 +54,10 @@ RECIPES = {  # the shipped recipes; task 3 has only 1k real questions: it learns
     2: Recipe(epochs=40, linear_epochs=10, batch_size=128),
     3: Recipe(epochs=40, linear_epochs=10, batch_size=64, synthetic=30000, selection=2000),
 }
+# Tasks 4-20 learn from 90% of the 10k file's stories; a tenth of those choose the best epoch
+# and stop training early, the other 10% of the file validate.
+_TEN_K = Recipe(epochs=60, linear_epochs=10, batch_size=128, choose=0.1, patience=10)
+RECIPES.update({task: _TEN_K for task in range(4, 21)})
 
 
 def _inputs(arrays: dict[str, np.ndarray], story: np.ndarray | None = None) -> dict:
@@ -76,7 +95,7 @@ def fit(train: dict, validation: dict, vocab: Vocabulary, recipe: Recipe,
     """The shipped two-output model with the weights of its best epoch, by accuracy on
     `selection` when given (the validation figure then stays unbiased), else on validation."""
     shape = (len(vocab), vocab.memory_size, vocab.sentence_size)
-    nets = {linear: model.build(*shape, dim=recipe.dim, hops=recipe.hops, linear=linear,
+    nets = {linear: model.build(*shape, **recipe.architecture(), linear=linear,
                                 seed=recipe.seed) for linear in (True, False)}
     rng = np.random.default_rng(recipe.seed)
     best = {"accuracy": -1.0, "epoch": 0, "weights": None}
@@ -89,32 +108,45 @@ def fit(train: dict, validation: dict, vocab: Vocabulary, recipe: Recipe,
                 nets[False].set_weights(nets[True].get_weights())
             trainer = _trainer(nets[linear], recipe, linear, steps)
         story = vectorize.add_empty_memories(train["story"], recipe.noise, rng)
+        started = time.perf_counter()
         loss = trainer.fit(_inputs(train, story), train["answer"], batch_size=recipe.batch_size,
                            epochs=1, shuffle=True, verbose=0).history["loss"][-1]
         val = accuracy(nets[linear], validation)
-        row = {"epoch": epoch + 1, "loss": round(loss, 4), "val_accuracy": val}
+        row = {"epoch": epoch + 1, "loss": round(loss, 4), "val_accuracy": val,
+               "seconds": round(time.perf_counter() - started, 1)}
         if selection is not None:
             row["selection_accuracy"] = accuracy(nets[linear], selection)
         history.append(row)
         log(f"epoch {epoch + 1}{' (linear)' if linear else ''}: loss {loss:.4f}, "
             f"validation accuracy {val:.4f}" + (f", selection accuracy "
                                                 f"{row['selection_accuracy']:.4f}"
-                                                if selection is not None else ""))
+                                                if selection is not None else "")
+            + f" ({row['seconds']} s)")
         score = row.get("selection_accuracy", val)
         if not linear and score >= best["accuracy"]:  # ties: the later, better-trained epoch
             best = {"accuracy": score, "epoch": epoch + 1, "weights": nets[False].get_weights()}
+        if not linear and recipe.patience and (
+                score == 1.0 or epoch + 1 - best["epoch"] >= recipe.patience):
+            log(f"early stop: the best choice score {best['accuracy']:.4f} came at epoch "
+                f"{best['epoch']}")
+            break
     shipped = nets[False]
     shipped.set_weights(best["weights"])
     return shipped, {"best_epoch": best["epoch"], "history": history}
 
 
-def prepare(task: int, data_dir=None, synthetic: int = 0, selection: int = 0, seed: int = 0):
+def prepare(task: int, data_dir=None, synthetic: int = 0, selection: int = 0, seed: int = 0,
+            choose: float = 0.0):
     """(vocabulary, training, validation and selection arrays); validation is real stories
-    only, selection (None when 0) generated stories apart from the training ones."""
+    only; selection (None when both are 0) is `selection` generated stories apart from the
+    training ones, or the `choose` fraction of the training stories, set aside."""
     examples = data.parse_file(data.train_file(task, data_dir))
     train, validation = data.validation_split(task, examples)
+    if choose:
+        train, chooser = data.split_by_story(train, choose, seed=1)
+    else:
+        chooser = generator.examples(task, selection, seed=seed + 1)
     train = train + generator.examples(task, synthetic, seed=seed)
-    chooser = generator.examples(task, selection, seed=seed + 1)
     longest = max(len(e.story) for e in examples)
     vocab = Vocabulary.build(examples + train, memory_size=min(vectorize.MEMORY_SIZE, longest))
     return (vocab, vectorize.encode(train, vocab), vectorize.encode(validation, vocab),
@@ -130,6 +162,9 @@ def _split_note(task: int, recipe: Recipe, questions: int) -> str:
     if recipe.selection:
         note += (f"; the best epoch is chosen on {recipe.selection:,} other generated "
                  "questions, never on the validation questions")
+    if recipe.choose:
+        note += (f"; the best epoch is chosen on {recipe.choose:.0%} of the remaining stories "
+                 "(seed 1), set aside from training, never on the validation questions")
     return note
 
 
@@ -141,7 +176,7 @@ def train_and_ship(task: int, *, data_dir=None, recipe: Recipe | None = None,
     out_dir = Path(out_dir or answer.ASSETS)
     source = data.train_file(task, data_dir)
     vocab, train, validation, chooser = prepare(task, data_dir, recipe.synthetic,
-                                                recipe.selection)
+                                                recipe.selection, choose=recipe.choose)
     log(f"task {task}: {len(train['answer'])} training questions "
         f"({recipe.synthetic} generated), {len(validation['answer'])} validation questions")
     started = time.perf_counter()
@@ -224,3 +259,28 @@ def validation_accuracy(task: int, kind: str = "memn2n", data_dir=None) -> dict:
     examples = data.validation_split(task, data.parse_file(data.train_file(task, data_dir)))[1]
     arrays = (vectorize if kind == "memn2n" else book).encode(examples, vocab)
     return {"task": task, "questions": len(examples), "accuracy": accuracy(net, arrays)}
+
+
+def test_files(folder: Path) -> dict[int, Path]:
+    """{task: path} of the qaN_*_test.txt files in `folder` (or, if none, below it)."""
+    found = sorted(folder.glob("qa*_test.txt")) or sorted(folder.rglob("qa*_test.txt"))
+    files: dict[int, Path] = {}
+    for path in found:
+        task = int(path.name[2:].split("_")[0])
+        if task in files:
+            raise FileNotFoundError(f"two test files for task {task} under {folder}: "
+                                    f"{files[task]} and {path}; point --data-dir at one folder")
+        files[task] = path
+    if not files:
+        raise FileNotFoundError(f"no qaN_*_test.txt files in {folder}")
+    return dict(sorted(files.items()))
+
+
+def summary(results: list[dict]) -> dict:
+    """Per-task accuracy and questions, mean error over the tasks, and the failed tasks."""
+    errors = {r["task"]: 1 - r["accuracy"] for r in results}
+    failed = [task for task, error in errors.items() if error > answer.FAILED_ERROR]
+    return {"accuracy": {str(r["task"]): round(r["accuracy"], 4) for r in results},
+            "questions": {str(r["task"]): r["questions"] for r in results},
+            "mean_error": round(float(np.mean(list(errors.values()))), 4),
+            "failed": len(failed), "failed_tasks": failed}
