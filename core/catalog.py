@@ -27,9 +27,9 @@ PAGES = (
          "the inputs, sweep one, and see why cleaning `-200` markers matters.",
          ("air-quality",), ("air_quality/all.keras", "air_quality/sensors.keras")),
     Page("pages/memory_network.py", "Memory network", ":material/psychology:",
-         "An end-to-end memory network answers bAbI questions about a story you type, and "
-         "shows which sentences each hop attended to.",
-         ("babi",), ("babi/task1.keras", "babi/task2.keras", "babi/task3.keras",
+         "End-to-end memory networks answer questions of all 20 bAbI tasks about a story "
+         "you type, and show which sentences each hop attended to.",
+         ("babi",), (*(f"babi/task{task}.keras" for task in range(1, 21)),
                      "babi/book_task1.keras")),
     Page("pages/autoencoders.py", "Autoencoders", ":material/compress:",
          "Encoders squeeze digits and clothes into a few numbers and decoders rebuild them: "

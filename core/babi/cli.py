@@ -105,3 +105,33 @@ def _evaluate_all(args: argparse.Namespace) -> int:
         return 2
     print(json.dumps(training.summary(results)))
     return 0
+
+
+def bench_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repeats", type=int, default=30, help="answers per task (median)")
+
+
+def bench(args: argparse.Namespace) -> int:
+    """Median time of one answer, as the page computes it, per shipped task model; the
+    questions are the shipped examples, so no data is needed."""
+    import statistics
+    import time
+
+    from core.babi import answer, examples
+
+    report = {}
+    for task in TASKS:
+        try:
+            net, vocab, _ = answer.load(task)
+        except FileNotFoundError:
+            continue
+        example = examples.load(task)[0]
+        answer.answer(net, vocab, list(example.story), example.question)  # warm up
+        times = []
+        for _ in range(max(1, args.repeats)):
+            started = time.perf_counter()
+            answer.answer(net, vocab, list(example.story), example.question)
+            times.append(1000 * (time.perf_counter() - started))
+        report[str(task)] = round(statistics.median(times), 2)
+    print(json.dumps({"answer_ms_median": report}))
+    return 0

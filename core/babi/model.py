@@ -82,7 +82,8 @@ class GatedMix(layers.Layer):
 @keras.saving.register_keras_serializable(package="babi")
 class PairRelations(layers.Layer):
     """A relation module (Santoro et al. 2017): an MLP g looks at every pair of memories with
-    the question, g(m_i, m_j, q), and the results of all pairs of real statements are summed.
+    a query (here the state after the hops), g(m_i, m_j, u), and the results of all pairs of
+    real statements are summed.
     Its first layer is split, W [m_i; m_j; q] = W_i m_i + W_j m_j + W_q q, so that the
     pairs cost a broadcast sum instead of M^2 concatenations."""
 
@@ -175,7 +176,9 @@ def build(vocab_size: int, memory_size: int, sentence_size: int, *, dim: int = 4
         else:
             u = layers.Add(name=f"state_{k + 1}")([u, read])
     if relations:
-        related = PairRelations(relations, name="relations")([memories[0], q, story])
+        # the pairs are judged against what the hops have gathered, not the bare question:
+        # "lily is a frog" found by a hop lets the pair about another frog and its colour score
+        related = PairRelations(relations, name="relations")([memories[0], u, story])
         u = layers.Concatenate(name="state_relations")([u, related])
     if answer_units:
         u = layers.Dense(answer_units, activation="relu", name="answer_hidden")(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import keras
@@ -57,7 +57,16 @@ RECIPES = {  # the shipped recipes; task 3 has only 1k real questions: it learns
 # Tasks 4-20 learn from 90% of the 10k file's stories; a tenth of those choose the best epoch
 # and stop training early, the other 10% of the file validate.
 _TEN_K = Recipe(epochs=60, linear_epochs=10, batch_size=128, choose=0.1, patience=10)
-RECIPES.update({task: _TEN_K for task in range(4, 21)})
+# A yes/no answer compares what was read with the question ("is john in the kitchen?"): an
+# equality test, which a single linear layer on their sum cannot express; a hidden layer can.
+_HIDDEN_ANSWER = replace(_TEN_K, answer_units=64, learning_rate=0.005)
+RECIPES.update({task: _TEN_K for task in (4, 5)})
+RECIPES.update({task: _HIDDEN_ANSWER for task in range(6, 21)})
+# Facts that must be combined (sizes along a chain) get a relation module over every pair of
+# statements; it trains from the start with softmax attention, at a gentler rate.
+_RELATIONS = replace(_HIDDEN_ANSWER, relations=64, linear_epochs=0, learning_rate=0.003)
+RECIPES[18] = _RELATIONS
+RECIPES[19] = replace(_RELATIONS, epochs=150, patience=20)  # a route is learnt slowly
 
 
 def _inputs(arrays: dict[str, np.ndarray], story: np.ndarray | None = None) -> dict:
