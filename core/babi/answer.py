@@ -158,6 +158,8 @@ def extensions(card: dict) -> str:
     if recipe.get("relations"):
         added.append(f"a relation module over every pair of statements ({recipe['relations']} "
                      "units)")
+    if recipe.get("supervise"):
+        added.append("hops trained to look at bAbI's supporting facts (strong supervision)")
     if recipe.get("answer_units"):
         added.append(f"a hidden answer layer ({recipe['answer_units']} units)")
     return ", ".join(added)
