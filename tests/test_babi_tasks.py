@@ -141,3 +141,30 @@ def test_shipped_model_reaches_its_cards_validation_accuracy(data_dir, task):
     assert measured["questions"] == validation["questions"]
     assert measured["accuracy"] >= validation["accuracy"] - 0.005
     assert card["command"] == f"python -m core train babi --task {task}"
+
+
+def test_support_targets_point_each_hop_at_its_supporting_statement():
+    parsed = data.parse_file(sample(16))
+    question = parsed[0]  # "what color is ...?" with three supporting statements, in order
+    targets = vectorize.support_targets(parsed, memory_size=20, hops=3)
+    assert targets.shape == (len(parsed), 3, 20)
+    for hop, index in enumerate(question.supporting):
+        slot = int(targets[0, hop].argmax())
+        assert targets[0, hop].sum() == 1.0
+        assert len(question.story) - 1 - slot == index  # slot 0 is the latest statement
+    assert vectorize.support_targets(parsed, memory_size=1, hops=3)[0].sum() <= 1.0
+
+
+def test_supervised_attention_trains_the_hops_onto_the_supporting_facts():
+    from core.babi import generator
+
+    stories = generator.examples(1, 600, seed=5)
+    vocab = Vocabulary.build(stories, memory_size=10)
+    arrays = vectorize.encode(stories, vocab)
+    arrays["support"] = vectorize.support_targets(stories, vocab.memory_size, 1)
+    recipe = training.Recipe(dim=16, hops=1, epochs=4, linear_epochs=0, batch_size=32,
+                             noise=0.0, supervise=1.0)
+    net, _ = training.fit(arrays, arrays, vocab, recipe, log=lambda _: None)
+    attention = np.asarray(net({"story": arrays["story"], "question": arrays["question"]})[1])
+    looked_at = attention[:, 0].argmax(axis=1)
+    assert np.mean(looked_at == arrays["support"][:, 0].argmax(axis=1)) > 0.8

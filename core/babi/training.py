@@ -65,6 +65,8 @@ _TEN_K = Recipe(epochs=60, linear_epochs=10, batch_size=128, choose=0.1, patienc
 _HIDDEN_ANSWER = replace(_TEN_K, answer_units=64, learning_rate=0.005)
 RECIPES.update({task: _TEN_K for task in (4, 5)})
 RECIPES.update({task: _HIDDEN_ANSWER for task in range(6, 21)})
+# coreference ("then he went ...", "then they went ...") learns best plain, and long
+RECIPES.update({task: replace(_TEN_K, epochs=100, patience=15) for task in (11, 13)})
 # Facts that must be combined (sizes along a chain) get a relation module over every pair of
 # statements; it trains from the start with softmax attention, at a gentler rate.
 _RELATIONS = replace(_HIDDEN_ANSWER, relations=64, linear_epochs=0, learning_rate=0.003)
