@@ -119,7 +119,7 @@ class PairRelations(layers.Layer):
 def build(vocab_size: int, memory_size: int, sentence_size: int, *, dim: int = 40,
           hops: int = 3, linear: bool = False, seed: int = SEED, fusion: bool = False,
           update: str = "add", answer_units: int = 0, relations: int = 0,
-          encoder: str = "position") -> keras.Model:
+          encoder: str = "position", answer_reads: bool = False) -> keras.Model:
     """Inputs story (memory, words) and question (words) ids; outputs the answer
     probabilities and, as one more output, every hop's attention (batch, hops, memory).
 
@@ -132,6 +132,8 @@ def build(vocab_size: int, memory_size: int, sentence_size: int, *, dim: int = 4
     - answer_units: a hidden ReLU layer on [state, question] before the answer softmax;
     - encoder="gru": sentences are read word by word by a GRU, rather than summed with the
       position encoding, for sentences whose meaning hangs on word order;
+    - answer_reads: the hidden answer layer sees the question and each hop's read side by
+      side, rather than their sum, so that it knows which fact came from which hop;
     - relations: a relation module over every pair of memories (PairRelations), whose
       summary joins the state before the answer.
     """
@@ -163,11 +165,12 @@ def build(vocab_size: int, memory_size: int, sentence_size: int, *, dim: int = 4
         memories = [layers.Add(name=f"fused_{k}")([m, fuse(m)]) for k, m in enumerate(memories)]
     q = encode([tables[0](question), question])
     u = q
-    attentions = []
+    attentions, reads = [], []
     for k in range(hops):
         p = MemoryAttention(linear=linear, name=f"attention_{k + 1}")([u, memories[k], story])
         attentions.append(layers.Reshape((1, memory_size), name=f"hop_{k + 1}")(p))
         read = layers.Dot(axes=(1, 1), name=f"read_{k + 1}")([p, memories[k + 1]])
+        reads.append(read)
         if update == "gated":
             both = layers.Concatenate(name=f"state_read_{k + 1}")([u, read, q])
             gate = layers.Dense(dim, activation="sigmoid", name=f"gate_{k + 1}")(both)
@@ -181,8 +184,9 @@ def build(vocab_size: int, memory_size: int, sentence_size: int, *, dim: int = 4
         related = PairRelations(relations, name="relations")([memories[0], u, story])
         u = layers.Concatenate(name="state_relations")([u, related])
     if answer_units:
+        seen = [q, *reads] if answer_reads else [u, q]
         u = layers.Dense(answer_units, activation="relu", name="answer_hidden")(
-            layers.Concatenate(name="state_question")([u, q]))
+            layers.Concatenate(name="state_question")(seen))
     answer = layers.Dense(vocab_size, activation="softmax", use_bias=False, name="answer")(u)
     attention = layers.Concatenate(axis=1, name="attention")(attentions)
     return keras.Model([story, question], [answer, attention], name="memn2n")
