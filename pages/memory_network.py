@@ -277,9 +277,14 @@ with right:
     st.dataframe(anchors, hide_index=True, width="stretch", column_config={
         "mean error": st.column_config.NumberColumn(format="percent"),
         "failed": st.column_config.NumberColumn("tasks failed (> 5% error)")})
+    supervised = [str(row["task"]) for row in table.to_dict("records")
+                  if row.get("supervised attention") is True]
     st.caption("The papers' figures are on the official test sets with 10,000 training "
-               "questions per task; ours are on validation stories held out of the 10k "
-               "training files (the official test files are kept apart for an independent "
-               "check). Task 3 has no 10k file here: its model learns from 30,000 questions of "
+               "questions per task, learning from the answers alone; ours are on validation "
+               "stories held out of the 10k training files (the official test files are kept "
+               "apart for an independent check)"
+               + (f", and tasks {', '.join(supervised)} also learnt from bAbI's supporting "
+                  "facts" if supervised else "")
+               + ". Task 3 has no 10k file here: its model learns from 30,000 questions of "
                "the story generator, and all 1,000 real questions validate it.")
 st.caption(shipped_examples.ATTRIBUTION)

@@ -48,7 +48,8 @@ def test_list_and_path_answers_stay_as_the_dataset_writes_them():
 
 
 @pytest.mark.parametrize("options", [
-    {}, {"relations": 16, "answer_units": 16}, {"fusion": True, "update": "gated", "hops": 2},
+    {}, {"relations": 16, "answer_units": 16},
+    {"answer_units": 16, "answer_reads": True, "hops": 2},
 ])
 def test_the_memory_network_and_its_extensions_build_answer_and_save(tmp_path, options):
     parsed = data.parse_file(sample(17)) + data.parse_file(sample(18))

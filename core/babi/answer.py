@@ -181,6 +181,7 @@ def task_table() -> list[dict]:
                      "questions": validation["questions"],
                      "hops": recipe.get("hops"), "dim": recipe.get("dim"),
                      "added to MemN2N": extensions(card) or "—",
+                     "supervised attention": bool(recipe.get("supervise")),
                      "parameters": card["parameters"],
                      "training s": card["training_seconds"],
                      "answer ms": card.get("latency_ms"), "command": card["command"]})

@@ -71,15 +71,6 @@ class MemoryAttention(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="babi")
-class GatedMix(layers.Layer):
-    """gate * new + (1 - gate) * old: how much of each hop's state to replace."""
-
-    def call(self, inputs):
-        gate, new, old = inputs
-        return gate * new + (1.0 - gate) * old
-
-
-@keras.saving.register_keras_serializable(package="babi")
 class PairRelations(layers.Layer):
     """A relation module (Santoro et al. 2017): an MLP g looks at every pair of memories with
     a query (here the state after the hops), g(m_i, m_j, u), and the results of all pairs of
@@ -117,23 +108,16 @@ class PairRelations(layers.Layer):
 
 
 def build(vocab_size: int, memory_size: int, sentence_size: int, *, dim: int = 40,
-          hops: int = 3, linear: bool = False, seed: int = SEED, fusion: bool = False,
-          update: str = "add", answer_units: int = 0, relations: int = 0,
-          encoder: str = "position", answer_reads: bool = False) -> keras.Model:
+          hops: int = 3, linear: bool = False, seed: int = SEED, answer_units: int = 0,
+          answer_reads: bool = False, relations: int = 0) -> keras.Model:
     """Inputs story (memory, words) and question (words) ids; outputs the answer
     probabilities and, as one more output, every hop's attention (batch, hops, memory).
 
-    The defaults are the paper's MemN2N. Three extensions, for tasks whose facts must be
-    combined rather than just found:
-    - fusion: a bidirectional GRU runs over the statements (DMN+'s "input fusion layer"), so
-      each memory also knows its neighbours (the two halves of a spatial or size relation);
-    - update="gated": each hop's new state is a learned mix of the old state and what was read
-      (a gate, as in DMN+ and EntNet) passed through a ReLU layer, instead of a plain sum;
+    The defaults are the paper's MemN2N. Extensions, for tasks whose facts must be compared
+    or combined rather than just found:
     - answer_units: a hidden ReLU layer on [state, question] before the answer softmax;
-    - encoder="gru": sentences are read word by word by a GRU, rather than summed with the
-      position encoding, for sentences whose meaning hangs on word order;
-    - answer_reads: the hidden answer layer sees the question and each hop's read side by
-      side, rather than their sum, so that it knows which fact came from which hop;
+    - answer_reads: that layer sees the question and each hop's read side by side, rather
+      than their sum, so that it knows which fact came from which hop;
     - relations: a relation module over every pair of memories (PairRelations), whose
       summary joins the state before the answer.
     """
@@ -144,25 +128,9 @@ def build(vocab_size: int, memory_size: int, sentence_size: int, *, dim: int = 4
     tables = [layers.Embedding(vocab_size, dim, embeddings_initializer=init, name=f"embed_{k}")
               for k in range(hops + 1)]
     times = [TemporalEncoding(name=f"time_{k}") for k in range(hops + 1)]
-    if encoder == "gru":
-        statements = layers.TimeDistributed(layers.GRU(dim), name="sentence_reader")
-        as_one = layers.Reshape((1, sentence_size, dim), name="question_as_statement")
-        as_vector = layers.Reshape((dim,), name="question_vector")
-
-        def encode(pair):  # the same GRU reads every statement and the question
-            embedded, ids = pair
-            if len(ids.shape) == 3:
-                return statements(embedded)
-            return as_vector(statements(as_one(embedded)))
-    else:
-        encode = PositionEncodedSum(name="position_encoding")
+    encode = PositionEncodedSum(name="position_encoding")
 
     memories = [times[k](encode([tables[k](story), story])) for k in range(hops + 1)]
-    if fusion:
-        # slot 0 is the latest statement; the GRU reads the story both ways
-        fuse = layers.Bidirectional(layers.GRU(dim, return_sequences=True), merge_mode="sum",
-                                    name="input_fusion")
-        memories = [layers.Add(name=f"fused_{k}")([m, fuse(m)]) for k, m in enumerate(memories)]
     q = encode([tables[0](question), question])
     u = q
     attentions, reads = [], []
@@ -171,16 +139,9 @@ def build(vocab_size: int, memory_size: int, sentence_size: int, *, dim: int = 4
         attentions.append(layers.Reshape((1, memory_size), name=f"hop_{k + 1}")(p))
         read = layers.Dot(axes=(1, 1), name=f"read_{k + 1}")([p, memories[k + 1]])
         reads.append(read)
-        if update == "gated":
-            both = layers.Concatenate(name=f"state_read_{k + 1}")([u, read, q])
-            gate = layers.Dense(dim, activation="sigmoid", name=f"gate_{k + 1}")(both)
-            new = layers.Dense(dim, activation="relu", name=f"update_{k + 1}")(both)
-            u = GatedMix(name=f"state_{k + 1}")([gate, new, u])
-        else:
-            u = layers.Add(name=f"state_{k + 1}")([u, read])
+        u = layers.Add(name=f"state_{k + 1}")([u, read])
     if relations:
-        # the pairs are judged against what the hops have gathered, not the bare question:
-        # "lily is a frog" found by a hop lets the pair about another frog and its colour score
+        # the pairs are judged against what the hops have gathered, not the bare question
         related = PairRelations(relations, name="relations")([memories[0], u, story])
         u = layers.Concatenate(name="state_relations")([u, related])
     if answer_units:
