@@ -79,8 +79,8 @@ RECIPES[13] = RECIPES[16]
 # Positional reasoning (17) composes two relations whose signs flip with each object's role.
 # Two supervised hops read one relation each, and the answer layer sees the two reads side by
 # side (not their sum): on the answer alone, or with the reads summed, no model passed ~60%.
-RECIPES[17] = replace(_SUPERVISED, hops=2, answer_reads=True, answer_units=128, epochs=200,
-                      patience=30)
+RECIPES[17] = replace(_SUPERVISED, hops=2, answer_reads=True, answer_units=256, epochs=300,
+                      patience=40)
 RECIPES[11] = replace(_TEN_K, supervise=1.0, linear_epochs=0, noise=0.0, epochs=40, patience=8)
 
 
