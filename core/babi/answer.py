@@ -161,7 +161,8 @@ def extensions(card: dict) -> str:
     if recipe.get("supervise"):
         added.append("hops trained to look at bAbI's supporting facts (strong supervision)")
     if recipe.get("answer_units"):
-        added.append(f"a hidden answer layer ({recipe['answer_units']} units)")
+        added.append(f"a hidden answer layer ({recipe['answer_units']} units"
+                     + (", reading each hop separately)" if recipe.get("answer_reads") else ")"))
     return ", ".join(added)
 
 
