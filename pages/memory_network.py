@@ -269,28 +269,25 @@ st.markdown(
 st.header("All 20 tasks: how well the shipped models answer")
 table = task_table()
 summary = qa.summary(table.to_dict("records"))
-left, right = st.columns([3, 2])
-with left:
-    st.dataframe(table.drop(columns=["command"], errors="ignore"), hide_index=True,
-                 width="stretch", column_config={
-                     "validation accuracy": st.column_config.NumberColumn(format="percent"),
-                     "error": st.column_config.NumberColumn(format="percent")})
-with right:
-    anchors = pd.DataFrame(qa.PUBLISHED)
-    if summary:
-        anchors = pd.concat([pd.DataFrame([{"model": "these models (validation split)",
-                                            **summary}]), anchors], ignore_index=True)
-    st.dataframe(anchors, hide_index=True, width="stretch", column_config={
-        "mean error": st.column_config.NumberColumn(format="percent"),
-        "failed": st.column_config.NumberColumn("tasks failed (> 5% error)")})
-    supervised = [str(row["task"]) for row in table.to_dict("records")
-                  if row.get("supervised attention") is True]
-    st.caption("The papers' figures are on the official test sets with 10,000 training "
-               "questions per task, learning from the answers alone; ours are on validation "
-               "stories held out of the 10k training files (the official test files are kept "
-               "apart for an independent check)"
-               + (f", and tasks {', '.join(supervised)} also learnt from bAbI's supporting "
-                  "facts" if supervised else "")
-               + ". Task 3 has no 10k file here: its model learns from 30,000 questions of "
-               "the story generator, and all 1,000 real questions validate it.")
+anchors = pd.DataFrame(qa.PUBLISHED)
+if summary:
+    anchors = pd.concat([pd.DataFrame([{"model": "these models (validation split)", **summary}]),
+                         anchors], ignore_index=True)
+st.dataframe(anchors, hide_index=True, width="stretch", column_config={
+    "mean error": st.column_config.NumberColumn(format="percent"),
+    "failed": st.column_config.NumberColumn("tasks failed (> 5% error)")})
+supervised = [str(row["task"]) for row in table.to_dict("records")
+              if row.get("supervised attention") is True]
+st.caption("The papers' figures are on the official test sets with 10,000 training "
+           "questions per task, learning from the answers alone; ours are on validation "
+           "stories held out of the 10k training files (the official test files are kept "
+           "apart for an independent check)"
+           + (f", and tasks {', '.join(supervised)} also learnt from bAbI's supporting "
+              "facts" if supervised else "")
+           + ". Task 3 has no 10k file here: its model learns from 30,000 questions of "
+           "the story generator, and all 1,000 real questions validate it.")
+st.dataframe(table.drop(columns=["command"], errors="ignore"), hide_index=True,
+             width="stretch", column_config={
+                 "validation accuracy": st.column_config.NumberColumn(format="percent"),
+                 "error": st.column_config.NumberColumn(format="percent")})
 st.caption(shipped_examples.ATTRIBUTION)

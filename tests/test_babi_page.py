@@ -90,7 +90,7 @@ def test_without_data_the_shipped_examples_tell_new_stories(app, no_data, task):
 
 def test_the_table_sets_every_task_beside_the_published_memory_networks(app, no_data):
     at = open_page(app, PAGE)
-    tasks, anchors = (frame.value for frame in at.dataframe[-2:])
+    anchors, tasks = (frame.value for frame in at.dataframe[-2:])
     assert list(tasks["task"]) == list(TASKS)
     assert "DMN+ (Xiong et al. 2016)" in set(anchors["model"])
     ours = anchors[anchors["model"].str.startswith("these models")]

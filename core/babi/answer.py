@@ -121,12 +121,6 @@ def validation_examples(task: int, data_dir=None) -> list[Example]:
     return data.validation_split(task, data.parse_file(data.train_file(task, data_dir)))[1]
 
 
-def generated_example(task: int, seed: int) -> Example:
-    from core.babi import generator
-
-    return generator.story(task, seed)
-
-
 def layer_table(net: keras.Model) -> list[dict]:
     """One row per layer of the functional graph: name, type, output shape, parameters."""
     rows = []
