@@ -182,3 +182,25 @@ def test_each_card_records_the_recipe_its_training_command_uses(task):
     for key, value in recipe.items():  # keys added after a card was written hold defaults
         assert card["recipe"].get(key, defaults[key]) == value, key
     assert card["model"] == "memn2n" and card["parameters"] > 0
+
+
+@pytest.mark.parametrize("model_kind", ["memn2n", "book"])
+def test_cli_train_passes_seed_zero_through(monkeypatch, tmp_path, model_kind, capsys):
+    seen = {}
+    card = {"metrics": {"validation": {"accuracy": 1.0, "questions": 1}},
+            "training_seconds": 0.0}
+
+    def fake_book(task, **options):
+        seen.update(options)
+        return card
+
+    def fake_memn2n(task, *, recipe, **options):
+        seen["seed"] = recipe.seed
+        return card
+
+    monkeypatch.setattr(training, "train_and_ship_book", fake_book)
+    monkeypatch.setattr(training, "train_and_ship", fake_memn2n)
+    args = ["train", "babi", "--task", "1", "--model", model_kind, "--seed", "0",
+            "--out", str(tmp_path)]
+    assert main(args) == 0
+    assert seen["seed"] == 0  # not the shipped seed: 0 is a seed like any other
