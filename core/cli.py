@@ -21,11 +21,13 @@ TOPICS = {  # subcommand target -> module
     "dream": "core.dream.cli",
     "initializers": "core.customizing.cli",
     "startup": "core.startup",
+    "squeezenet": "core.dream.convert",
 }
 VERBS = {
     "train": "train a model and write it, with its metrics card, into assets/",
     "evaluate": "evaluate a shipped model on a data file; the last stdout line is JSON",
     "bench": "measure speed and memory; prints JSON",
+    "convert": "convert pretrained weights into a Keras 3 file in assets/",
 }
 
 
