@@ -170,11 +170,15 @@ def _started_probe(url: str) -> tuple[float, threading.Event, list[bool]]:
 
 def _probe(address: tuple[str, int], done: threading.Event, answer: list[bool]) -> None:
     try:
-        socket.create_connection(address, timeout=PROBE_TIMEOUT_S).close()
+        _connect(address)
         answer.append(True)
     except OSError:
         answer.append(False)
     done.set()
+
+
+def _connect(address: tuple[str, int]) -> None:
+    socket.create_connection(address, timeout=PROBE_TIMEOUT_S).close()
 
 
 def why_not_downloadable(name: str) -> str | None:
