@@ -53,7 +53,8 @@ def check() -> None:
     from core.dream import backbones, pipeline
 
     def start():
-        at = AppTest.from_file("streamlit_app.py", default_timeout=60).run()
+        at = AppTest.from_file(os.path.join(os.getcwd(), "streamlit_app.py"),
+                               default_timeout=60).run()
         assert not at.exception, ("Home", at.exception)
         return at
 
