@@ -36,7 +36,7 @@ source = st.radio("Picture", ["Upload a photo", "Generated pattern (not a photo)
                   horizontal=True, key="dd_source")
 photo, photo_bytes, try_sample = None, None, False
 if source == "Upload a photo":
-    mine, sample = st.columns([3, 1], vertical_alignment="bottom")
+    mine, sample = st.columns([3, 1])
     upload = mine.file_uploader("JPEG, PNG, WebP… (up to 20 MB)", key="dd_upload",
                                 type=["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"],
                                 on_change=lambda: st.session_state.update(dd_use_sample=False))
