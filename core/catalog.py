@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core import data
+from core import datasets
 from core.cards import ASSETS
 
 
@@ -57,7 +57,7 @@ def model_status(page: Page) -> list[tuple[str, bool]]:
     return [(name, (ASSETS / name).exists()) for name in page.assets]
 
 
-def data_status(page: Page, optional: bool = False) -> list[tuple[str, data.Availability]]:
+def data_status(page: Page, optional: bool = False) -> list[tuple[str, datasets.Availability]]:
     """Where each dataset the page needs (or, `optional`, offers) would come from."""
-    return [(name, data.availability(name))
+    return [(name, datasets.availability(name))
             for name in (page.optional if optional else page.resources)]

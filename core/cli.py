@@ -71,19 +71,19 @@ def _exists(module: str) -> bool:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from core import data
+    from core import datasets
 
-    names = list(data.RESOURCES) if args.name == "all" else [args.name]
-    if args.name != "all" and args.name not in data.RESOURCES:
-        print(f"unknown resource {args.name!r}; known: all, {', '.join(data.RESOURCES)}",
+    names = list(datasets.RESOURCES) if args.name == "all" else [args.name]
+    if args.name != "all" and args.name not in datasets.RESOURCES:
+        print(f"unknown resource {args.name!r}; known: all, {', '.join(datasets.RESOURCES)}",
               file=sys.stderr)
         return 2
     failed = 0
     for name in names:
         try:
-            path = data.locate(name, progress=_print_progress(name))
+            path = datasets.locate(name, progress=_print_progress(name))
             print(f"{name}: {path}")
-        except data.DataNotFound as err:
+        except datasets.DataNotFound as err:
             failed += 1
             print(f"{name}: {err}", file=sys.stderr)
     return 1 if failed else 0
@@ -99,10 +99,10 @@ def _print_progress(name: str):
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
     args = build_parser().parse_args(argv)
-    from core import data
+    from core import datasets
 
     try:
         return args.func(args) or 0
-    except data.DataNotFound as err:
+    except datasets.DataNotFound as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -14,7 +14,7 @@ import time
 from core.cards import ASSETS
 
 IMPORTS = {  # what a page pays before it can show anything
-    "import_core": "import core.catalog, core.data",
+    "import_core": "import core.catalog, core.datasets",
     "import_keras": "import keras",
 }
 

@@ -5,8 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import data as datalayer
-from core import mnist
+from core import datasets, mnist
 from core.autoencoder import data, explore, models, preprocess, training
 from core.images import ImageError
 from pages.common import locate_or_explain
@@ -52,7 +51,7 @@ def images_or_explain(dataset: str, what_for: str):
         return None
     try:
         return display_set(dataset)
-    except (datalayer.DataNotFound, mnist.DataFormatError, OSError) as err:
+    except (datasets.DataNotFound, mnist.DataFormatError, OSError) as err:
         st.error(f"The {DATASETS[dataset]} images could not be read: {err}")
         return None
 
@@ -274,10 +273,10 @@ def outsider_errors(with_clothes: bool) -> dict:
 if digit_model is not None:
     percentiles = digit_card["validation_bce_percentiles"]
     groups = {"digits": np.asarray(percentiles)}  # the card's validation distribution
-    with_clothes = datalayer.availability("fashion-mnist").path is not None
+    with_clothes = datasets.availability("fashion-mnist").path is not None
     try:
         groups |= outsider_errors(with_clothes)
-    except (datalayer.DataNotFound, mnist.DataFormatError, OSError) as err:
+    except (datasets.DataNotFound, mnist.DataFormatError, OSError) as err:
         st.warning(f"The clothes could not be read: {err}")
         groups |= outsider_errors(False)
     if mine is not None:

@@ -5,7 +5,7 @@ import io
 
 import streamlit as st
 
-from core.data import availability
+from core.datasets import availability
 from core.dream import backbones, pipeline
 from core.images import ImageError, open_image
 from pages.common import explain_missing, locate_or_explain

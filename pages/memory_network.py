@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import data as datalayer
+from core import datasets
 from core.babi import answer as qa
 from core.babi.data import TASKS, story_text
 from pages.common import explain_missing, locate_or_explain
@@ -58,7 +58,7 @@ st.session_state.setdefault("babi_story", CHAPTER_STORY)
 st.session_state.setdefault("babi_question", CHAPTER_QUESTION)
 st.session_state.setdefault("babi_seed", 0)
 
-availability = datalayer.availability("babi")
+availability = datasets.availability("babi")
 data_path = availability.path
 if availability.state == "missing":
     explain_missing("babi", "stories drawn from the bAbI files", works="“New story” draws "

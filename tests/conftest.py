@@ -21,12 +21,12 @@ APP = str(ROOT / "streamlit_app.py")
 def _isolated_cache(tmp_path_factory, monkeypatch):
     """Never read or write the user's real cache, and never touch the internet from tests:
     downloads are off, and a test that turns them on reaches loopback servers only."""
-    from core import data
+    from core import datasets
 
     monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("LAB_OFFLINE", "1")
-    monkeypatch.setattr(data, "_probes", {})  # no server answer remembered from another test
-    monkeypatch.setattr(data, "_connect", _loopback_only)
+    monkeypatch.setattr(datasets, "_probes", {})  # no server answer remembered from another test
+    monkeypatch.setattr(datasets, "_connect", _loopback_only)
 
 
 def _loopback_only(address: tuple[str, int]) -> None:
@@ -61,10 +61,10 @@ def no_data(monkeypatch):
     monkeypatch.delenv("LAB_DATA_DIR", raising=False)
     from dataclasses import replace
 
-    from core import data
+    from core import datasets
 
-    no_system = {name: replace(res, system_dirs=()) for name, res in data.RESOURCES.items()}
-    monkeypatch.setattr(data, "RESOURCES", no_system)
+    no_system = {name: replace(res, system_dirs=()) for name, res in datasets.RESOURCES.items()}
+    monkeypatch.setattr(datasets, "RESOURCES", no_system)
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import cards
-from core import data as datalayer
+from core import cards, datasets
 from core.air_quality import baselines, data, explain, training
 from core.air_quality.model import FillMissing, build, evaluate, fit, metrics, predict
 from core.cli import main
@@ -129,8 +128,8 @@ def test_cli_evaluate_names_what_is_wrong_with_a_file(capsys):
 @pytest.mark.parametrize("kind", ["all", "sensors"])
 def test_shipped_model_reaches_its_card_on_the_shared_data(data_dir, kind):
     model, card = training.load_shipped(kind)
-    path = datalayer.locate("air-quality", data_dir)
-    assert card["data_sha256"]["air_quality/AirQualityUCI.csv"] == datalayer.sha256_of(path)
+    path = datasets.locate("air-quality", data_dir)
+    assert card["data_sha256"]["air_quality/AirQualityUCI.csv"] == datasets.sha256_of(path)
     _, validation = data.split(data.parse(path))
     result = evaluate(model, validation, card["inputs"])
     expected = card["metrics"]["validation"]

@@ -1,4 +1,4 @@
-from core import data
+from core import datasets
 from core.catalog import PAGES
 
 
@@ -33,7 +33,7 @@ def test_home_tells_a_coming_download_from_an_unreachable_server(app, no_data, m
         if address[0] != "archive.ics.uci.edu":
             raise OSError("unreachable")
 
-    monkeypatch.setattr(data, "_connect", only_uci)
+    monkeypatch.setattr(datasets, "_connect", only_uci)
     at = app.run()
     assert not at.exception
     text = _text(at)

@@ -7,7 +7,7 @@ import pytest
 
 from core import cli, mnist
 from core.autoencoder import data, metrics, training
-from core.data import DataNotFound
+from core.datasets import DataNotFound
 
 CARDS = sorted(training.ASSET_DIR.glob("*.json"))
 

@@ -51,10 +51,10 @@ class AirQualityFormatError(ValueError):
 
 
 def load(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The development data (2004), parsed; raises core.data.DataNotFound without it."""
-    from core import data
+    """The development data (2004), parsed; raises core.datasets.DataNotFound without it."""
+    from core import datasets
 
-    return parse(data.locate("air-quality", data_dir))
+    return parse(datasets.locate("air-quality", data_dir))
 
 
 def parse(source: str | os.PathLike | bytes | io.IOBase) -> pd.DataFrame:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import cards
-from core import data as datalayer
+from core import cards, datasets
 from core.air_quality import baselines, data
 from core.air_quality.model import SEED, build, evaluate, fit, timed_latency
 
@@ -30,7 +29,7 @@ def train_and_ship(kind: str, *, data_dir=None, epochs: int = EPOCHS, seed: int 
                    with_baselines: bool = True, log: Callable[[str], None] = print) -> dict:
     """Train model `kind` on March–October 2004, validate on November–December; its card."""
     columns = data.FEATURE_SETS[kind]
-    source = datalayer.locate("air-quality", data_dir)
+    source = datasets.locate("air-quality", data_dir)
     frame = data.parse(source)
     train, validation = data.split(frame)
     log(f"{kind}: {len(train)} training rows, {len(validation)} validation rows")
@@ -59,7 +58,7 @@ def train_and_ship(kind: str, *, data_dir=None, epochs: int = EPOCHS, seed: int 
     return cards.write_card(
         card_path,
         command=command or cards.training_command(),
-        data_sha256={"air_quality/AirQualityUCI.csv": datalayer.sha256_of(source)},
+        data_sha256={"air_quality/AirQualityUCI.csv": datasets.sha256_of(source)},
         metrics={"validation": val, "train": evaluate(model, train, columns)},
         model=kind,
         description=MODELS[kind],

@@ -10,8 +10,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from core import cards
-from core import data as datalayer
+from core import cards, datasets
 from core.autoencoder import data, metrics, models
 
 SEED = 28
@@ -127,7 +126,7 @@ def train_and_ship(dataset: str, kind: str, *, data_dir=None, epochs: int | None
     return cards.write_card(
         card_path,
         command=command or cards.training_command(),
-        data_sha256={name: datalayer.sha256_of(p) for name, p in splits.sources.items()},
+        data_sha256={name: datasets.sha256_of(p) for name, p in splits.sources.items()},
         metrics={"validation": validation, "train_sample": measure(model, kind, x_train[:2000])},
         dataset=dataset,
         model=kind,

@@ -64,7 +64,7 @@ def evaluate(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except FileNotFoundError as err:
-        if isinstance(err, data.datalayer.DataNotFound):
+        if isinstance(err, data.datasets.DataNotFound):
             raise
         print(f"error: {err}", file=sys.stderr)
         return 2

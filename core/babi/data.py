@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import data as datalayer
+from core import datasets
 
 TASKS = {  # task number -> (file stem, title)
     1: ("qa1_single-supporting-fact", "one supporting fact"),
@@ -85,13 +85,13 @@ def parse_file(path: str | Path) -> list[Example]:
 
 def train_file(task: int, data_dir=None) -> Path:
     """The development training file: the 10k set where it exists, else the 1k set."""
-    root = datalayer.locate("babi", data_dir)
+    root = datasets.locate("babi", data_dir)
     stem = TASKS[task][0]
     for subset in ("en-10k", "en"):
         path = root / subset / f"{stem}_train.txt"
         if path.exists():
             return path
-    raise datalayer.DataNotFound(f"no training file for bAbI task {task} under {root}")
+    raise datasets.DataNotFound(f"no training file for bAbI task {task} under {root}")
 
 
 def split_by_story(examples: list[Example], fraction: float = 0.1,

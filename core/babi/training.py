@@ -10,8 +10,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from core import cards
-from core import data as datalayer
+from core import cards, datasets
 from core.babi import answer, book, data, generator, model, vectorize
 from core.babi.vectorize import Vocabulary
 
@@ -160,7 +159,7 @@ def train_and_ship(task: int, *, data_dir=None, recipe: Recipe | None = None,
     return cards.write_card(
         out_dir / f"task{task}.json",
         command=command or cards.training_command(),
-        data_sha256={str(source.relative_to(source.parents[3])): datalayer.sha256_of(source)},
+        data_sha256={str(source.relative_to(source.parents[3])): datasets.sha256_of(source)},
         metrics=metrics, task=task, title=data.TASKS[task][1], model="memn2n",
         recipe=asdict(recipe), best_epoch=info["best_epoch"], history=info["history"],
         split=_split_note(task, recipe, questions),
@@ -187,7 +186,7 @@ def train_and_ship_book(task: int, *, data_dir=None, epochs: int = 30, seed: int
     return cards.write_card(
         out_dir / f"book_task{task}.json",
         command=command or cards.training_command(),
-        data_sha256={str(source.relative_to(source.parents[3])): datalayer.sha256_of(source)},
+        data_sha256={str(source.relative_to(source.parents[3])): datasets.sha256_of(source)},
         metrics={"validation": {"accuracy": val, "questions": len(validation["answer"])},
                  "train": {"accuracy": accuracy(net, train)}},
         task=task, title=data.TASKS[task][1], model="book",

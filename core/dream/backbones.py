@@ -129,7 +129,7 @@ def load_vgg16(path: Path | None) -> keras.Model:
 class Backbone:
     key: str
     title: str
-    resource: str  # core.data resource name of its weights
+    resource: str  # core.datasets resource name of its weights
     loader: object
     layers: tuple[str, ...]  # dreamable layers, shallow to deep
     presets: dict[str, dict] = field(default_factory=dict)

@@ -39,7 +39,7 @@ def _layers(specs: list[str]) -> dict[str, float]:
 
 
 def dream(args: argparse.Namespace) -> int:
-    from core import data
+    from core import datasets
     from core.dream import backbones, pipeline
     from core.images import ImageError, open_image
 
@@ -58,7 +58,7 @@ def dream(args: argparse.Namespace) -> int:
     try:
         photo = open_image(args.input.read_bytes())
         weights = (backbones.shipped_weights(args.model)
-                   or data.locate(backbone.resource, args.data_dir))
+                   or datasets.locate(backbone.resource, args.data_dir))
     except (OSError, ImageError) as err:
         print(err, file=sys.stderr)
         return 1

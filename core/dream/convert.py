@@ -18,9 +18,9 @@ def convert_args(parser: argparse.ArgumentParser) -> None:
 
 
 def convert(args: argparse.Namespace) -> int:
-    from core import data
+    from core import datasets
 
-    card = convert_squeezenet(data.locate("squeezenet", args.data_dir), args.out)
+    card = convert_squeezenet(datasets.locate("squeezenet", args.data_dir), args.out)
     print(json.dumps({"model": card["file"], "size_bytes": card["size_bytes"],
                       "sha256": card["sha256"], **card["metrics"]}))
     return 0
@@ -42,7 +42,7 @@ def convert_squeezenet(source: Path, out_dir: Path | None = None) -> dict:
     import keras
     import numpy as np
 
-    from core import cards, data
+    from core import cards, datasets
     from core.dream import backbones, pipeline
 
     out = Path(out_dir) if out_dir else cards.asset_path(*SHIPPED.split("/")[:-1])
@@ -60,11 +60,11 @@ def convert_squeezenet(source: Path, out_dir: Path | None = None) -> dict:
     convs = [lyr for lyr in reloaded.layers if isinstance(lyr, keras.layers.Conv2D)]
     return cards.write_card(
         target.with_suffix(".json"), command="python -m core convert squeezenet",
-        data_sha256={SOURCE: data.sha256_of(source)},
+        data_sha256={SOURCE: datasets.sha256_of(source)},
         metrics={"parameters": reloaded.count_params(), "conv_layers": len(convs),
                  "max_abs_difference_from_source": difference,
                  "weights_sha256": weights_digest(reloaded)},
-        file=target.name, sha256=data.sha256_of(target), size_bytes=target.stat().st_size,
+        file=target.name, sha256=datasets.sha256_of(target), size_bytes=target.stat().st_size,
         source="keras-squeezenet release v1.0 (SqueezeNet v1.1, ImageNet, no classifier)",
         licenses=list(LICENSES),
         input="[-1, 1] RGB; the model's CaffeInput layer converts to BGR, 0-255, mean-subtracted")

