@@ -4,7 +4,7 @@ import inspect
 
 import streamlit as st
 
-from core.customizing import backend, charts, distance, lrn
+from core.customizing import backend, distance, lrn, view
 from core.customizing import initializers as ini
 from core.images import ImageError, fit_within, open_image
 from pages.common import locate_or_explain
@@ -149,7 +149,7 @@ with right:
     st.image([lrn.before_after(maps.before[..., c], maps.after[..., c])
               for c in range(len(lrn.FILTERS))],
              caption=[f"{name}: before | after" for name in lrn.FILTERS], width=200)
-st.altair_chart(charts.peaks(maps.before, maps.after, lrn.FILTERS), width="stretch")
+st.altair_chart(view.peaks(maps.before, maps.after, lrn.FILTERS), width="stretch")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -231,10 +231,10 @@ else:
     kind = st.segmented_control("Histograms of", ["activation", "gradient"], default="activation",
                                 format_func={"activation": "activations",
                                              "gradient": "kernel gradients"}.get)
-    st.altair_chart(charts.histograms(result, kind or "activation"))
+    st.altair_chart(view.histograms(result, kind or "activation"))
     st.caption("One row per initializer, one column per layer (the output layer has gradients "
                "only). Each cell has its own x range: read the axis numbers.")
-    st.altair_chart(charts.spread_by_depth(result))
+    st.altair_chart(view.spread_by_depth(result))
     flat = sorted(set(result.layer_stats.query("std == 0")["initializer"]))
     if flat:
         st.caption(f"Missing from the log axes, which have no zero: **{', '.join(flat)}**, "
@@ -243,7 +243,7 @@ else:
                    "the units can never become different: the symmetry is never broken.")
 
     st.subheader("A short training run")
-    st.altair_chart(charts.loss_curves(result))
+    st.altair_chart(view.loss_curves(result))
     summary = result.summary[["initializer", "first_loss", "final_loss", "val_accuracy",
                               "diverged", "seconds"]]
     st.dataframe(summary, hide_index=True, column_config={

@@ -6,7 +6,7 @@ import io
 import streamlit as st
 
 from core.datasets import availability
-from core.dream import backbones, pipeline
+from core.dream import model, view
 from core.images import ImageError, open_image
 from pages.common import explain_missing, locate_or_explain
 
@@ -24,8 +24,8 @@ st.markdown(
 
 def weights_or_explain(key: str):
     """The shipped weights (SqueezeNet, in assets/), else the data layer's copy or download."""
-    chosen = backbones.BACKBONES[key]
-    return backbones.shipped_weights(key) or locate_or_explain(
+    chosen = model.BACKBONES[key]
+    return model.shipped_weights(key) or locate_or_explain(
         chosen.resource, f"dreaming with {chosen.title}",
         works="dreaming with SqueezeNet, which ships with the app")
 
@@ -40,14 +40,14 @@ if source == "Upload a photo":
     upload = mine.file_uploader("JPEG, PNG, WebP… (up to 20 MB)", key="dd_upload",
                                 type=["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"],
                                 on_change=lambda: st.session_state.update(dd_use_sample=False))
-    sample.image(str(pipeline.SAMPLE_PHOTO), caption=pipeline.SAMPLE_CREDIT, width=160)
+    sample.image(str(view.SAMPLE_PHOTO), caption=view.SAMPLE_CREDIT, width=160)
     # One click dreams on the sample photo with the settings below (the classic preset at first).
     try_sample = sample.button("Try it with this photo", key="dd_sample",
                                icon=":material/auto_awesome:")
     if try_sample:
         st.session_state.dd_use_sample = True
     if st.session_state.get("dd_use_sample"):
-        photo_bytes = pipeline.SAMPLE_PHOTO.read_bytes()
+        photo_bytes = view.SAMPLE_PHOTO.read_bytes()
         photo = open_image(photo_bytes)
     elif upload is not None:
         photo_bytes = upload.getvalue()
@@ -56,19 +56,19 @@ if source == "Upload a photo":
         except ImageError as err:
             st.error(f"{err} Please try another file.")
 else:
-    photo = pipeline.generated_picture()
+    photo = view.generated_picture()
     photo_bytes = photo.tobytes()
     st.caption("A pattern drawn by the app (soft colour waves and a few discs), not a "
                "photograph.")
 
 # --- 2. Settings ------------------------------------------------------------------------------
 st.header("2 · What the network should amplify")
-missing = {k for k, b in backbones.BACKBONES.items() if backbones.shipped_weights(k) is None
+missing = {k for k, b in model.BACKBONES.items() if model.shipped_weights(k) is None
            and availability(b.resource).state == "missing"}
-key = st.selectbox("Backbone", list(backbones.BACKBONES), key="dd_backbone",
-                   format_func=lambda k: backbones.BACKBONES[k].title
+key = st.selectbox("Backbone", list(model.BACKBONES), key="dd_backbone",
+                   format_func=lambda k: model.BACKBONES[k].title
                    + (" · weights not on this machine" if k in missing else ""))
-backbone = backbones.BACKBONES[key]
+backbone = model.BACKBONES[key]
 if key in missing:
     explain_missing(backbone.resource, f"dreaming with {backbone.title}",
                     works="dreaming with SqueezeNet, which ships with the app")
@@ -88,7 +88,7 @@ def apply_preset() -> None:
 if f"dd_layers_{key}" not in st.session_state:
     st.session_state.dd_preset = "classic"
     apply_preset()
-st.segmented_control("Preset", backbones.PRESETS, key="dd_preset", on_change=apply_preset,
+st.segmented_control("Preset", model.PRESETS, key="dd_preset", on_change=apply_preset,
                      help="subtle: shallow layers, few steps · classic: middle layers · "
                           "wild: deep layers, many steps")
 
@@ -135,7 +135,7 @@ def dream() -> bytes | None:
     weights_path = weights_or_explain(key)
     if weights_path is None:
         return None
-    settings = pipeline.settings_for(
+    settings = view.settings_for(
         key, layers={n: weights[n] for n in chosen_layers}, octaves=octaves, steps=steps,
         step_size=step_size, seed=int(seed), max_loss=max_loss or None)
     total = octaves * steps
@@ -161,9 +161,9 @@ def dream() -> bytes | None:
                   "yours starts right after.", icon=":material/hourglass_top:")
 
     try:
-        result = pipeline.dream_photo(photo, key, weights_path, settings, working_side=side,
+        result = view.dream_photo(photo, key, weights_path, settings, working_side=side,
                                       progress=progress, on_wait=waiting)
-    except pipeline.Busy as err:
+    except view.Busy as err:
         st.warning(str(err), icon=":material/hourglass_disabled:")
         result = None
     del st.session_state.dd_running

@@ -24,14 +24,14 @@ with st.expander("The book's listings (Keras 2) and what changed in Keras 3"):
                 "graph's first tensor.")
 
 with st.spinner("Starting Keras…"):  # a few seconds on a fresh server, so say so
-    from core.functional_api import builder, graph, two_digits
-    from core.functional_api.builder import CHAPTER, LayerSpec, NetworkSpec
+    from core.functional_api import graph, model, two_digits
+    from core.functional_api.model import CHAPTER, LayerSpec, NetworkSpec
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def twins(spec: NetworkSpec) -> dict:
     """Code, summary, DOT graph and parameter count of each style, keyed on the spec."""
-    built = builder.build(spec)
+    built = model.build(spec)
     return {style: {"code": code, "summary": graph.summary(model), "dot": graph.to_dot(model),
                     "params": model.count_params()}
             for style, code, model in (("Sequential", built.sequential_code, built.sequential),
@@ -40,7 +40,7 @@ def twins(spec: NetworkSpec) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def proof(sequential_spec: NetworkSpec, functional_spec: NetworkSpec, seed: int):
-    return builder.same_network_proof(sequential_spec, functional_spec, seed=seed)
+    return model.same_network_proof(sequential_spec, functional_spec, seed=seed)
 
 
 @st.cache_data(show_spinner=False)
@@ -67,7 +67,7 @@ st.warning(
     "and watch the proof in section 2.", icon=":material/menu_book:")
 as_printed = st.toggle("Functional version as printed in the book (sigmoid hidden layer)",
                        key="fa_book_sigmoid")
-functional_spec = builder.BOOK_FUNCTIONAL if as_printed else CHAPTER
+functional_spec = model.BOOK_FUNCTIONAL if as_printed else CHAPTER
 chapter = {"Sequential": twins(CHAPTER)["Sequential"],
            "Functional": twins(functional_spec)["Functional"]}
 for column, (style, view) in zip(st.columns(2), chapter.items(), strict=True):
@@ -130,7 +130,7 @@ for i in range(depth):
     units = units_col.select_slider(f"Units in hidden layer {i + 1}",
                                     [4, 8, 16, 32, 64, 128, 256], value=32, key=f"fa_units_{i}")
     activation = activation_col.selectbox(f"Activation of hidden layer {i + 1}",
-                                          builder.ACTIVATIONS, key=f"fa_act_{i}")
+                                          model.ACTIVATIONS, key=f"fa_act_{i}")
     hidden.append(LayerSpec(units, activation))
 separate = st.toggle("Activation as its own layer, as in the book", value=True,
                      key="fa_separate", help="Off: `Dense(32, activation=\"relu\")`, one layer "
@@ -142,7 +142,7 @@ sizes = [spec.inputs, *(h.units for h in spec.hidden), spec.outputs]
 st.metric("Parameters in your network", f"{mine['Sequential']['params']:,}")
 st.caption("By hand, each Dense layer has (inputs + 1 bias) × units weights: "
            + " + ".join(f"({a} + 1) × {b}" for a, b in zip(sizes, sizes[1:], strict=False))
-           + f" = {builder.parameter_count(spec):,}.")
+           + f" = {model.parameter_count(spec):,}.")
 seq_col, fun_col = st.columns(2)
 seq_col.code(mine["Sequential"]["code"], language="python")
 fun_col.code(mine["Functional"]["code"], language="python")

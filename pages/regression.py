@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core.air_quality import data, explain, training
+from core.air_quality import data, training, view
 from core.air_quality.model import KEY_SENSOR, evaluate
 from pages.common import locate_or_explain
 
@@ -42,7 +42,7 @@ def clamp(column: str, value: float | None) -> float:
     """A value for a slider: inside its range; the training mean when it was not measured."""
     r = ranges[column]
     value = fill[column] if value is None else value
-    step = explain.slider_step(column)
+    step = view.slider_step(column)
     return float(min(max(round(value / step) * step, r["min"]), r["max"]))
 
 
@@ -82,15 +82,15 @@ slots = st.columns(4)
 for i, column in enumerate(columns):
     what, unit = data.DESCRIPTIONS[column]
     r = ranges[column]
-    step = explain.slider_step(column)
+    step = view.slider_step(column)
     st.session_state[slider_key(column)] = inputs_now[column]
     slots[i % 4].slider(f"{column} ({unit})", r["min"], r["max"], step=step,
                         format={1.0: "%.0f", 0.1: "%.1f"}.get(step, "%.2f"),
                         key=slider_key(column), on_change=remember, args=(column,),
                         help=f"{what}; range: 1st to 99th percentile of 2004")
 values = {c: inputs_now[c] for c in columns}
-prediction = explain.predict_one(model, values, columns)
-share = explain.percentile_of(prediction, card["benzene_percentiles"])
+prediction = view.predict_one(model, values, columns)
+share = view.percentile_of(prediction, card["benzene_percentiles"])
 
 left, right = st.columns([1, 2])
 measured = st.session_state.get("aq_measured")
@@ -118,7 +118,7 @@ st.header("2 · Sensitivity: sweep one input")
 swept = st.selectbox("Input to sweep", columns, index=columns.index(KEY_SENSOR), key="aq_sweep")
 r = ranges[swept]
 # Vega-Lite reads dots in field names as paths ("PT08.S2"): chart a plain "value" column.
-curve = explain.sweep(model, values, columns, swept, r["min"], r["max"]).rename(
+curve = view.sweep(model, values, columns, swept, r["min"], r["max"]).rename(
     columns={swept: "value"})
 here = pd.DataFrame({"value": [values[swept]], "benzene": [prediction]})
 st.altair_chart(
@@ -155,7 +155,7 @@ st.markdown(
     "score is partly about predicting -200. Below, every model but the book's recipe is "
     "trained on March–October and scored on November–December, with missing readings filled "
     "with training-split means.")
-table = explain.comparison(cards)
+table = view.comparison(cards)
 st.dataframe(table, hide_index=True, column_order=[
     "model", "RMSE (µg/m³)", "MAE (µg/m³)", "R²", "inputs", "missing values", "split",
     "scored on", "rows"], column_config={
@@ -175,7 +175,7 @@ def load_frame(path: str) -> pd.DataFrame:
 @st.cache_data(show_spinner="Predicting the validation months…")
 def validation_predictions(kind: str, path: str) -> pd.DataFrame:
     m, c = models[kind]
-    return explain.validation_frame(m, load_frame(path), c["inputs"])
+    return view.validation_frame(m, load_frame(path), c["inputs"])
 
 
 frame = None
@@ -252,9 +252,9 @@ else:
         a, b, c = st.columns(3)
         units = a.slider("Hidden units", 2, 64, 8, key="aq_units")
         epochs = a.slider("Epochs", 1, 50, 20, key="aq_epochs")
-        optimizer = b.selectbox("Optimizer", list(explain.LEARNING_RATES), key="aq_optimizer",
+        optimizer = b.selectbox("Optimizer", list(view.LEARNING_RATES), key="aq_optimizer",
                                 format_func=lambda o: f"{o} (learning rate "
-                                                      f"{explain.LEARNING_RATES[o]:g})")
+                                                      f"{view.LEARNING_RATES[o]:g})")
         initializer = b.selectbox("kernel_initializer",
                                   ["glorot_uniform", "he_normal", "random_normal", "zeros"],
                                   key="aq_init")
@@ -273,7 +273,7 @@ else:
             live.altair_chart(loss_chart(pd.DataFrame(seen), epochs), width="stretch",
                               height=260)
 
-        st.session_state["aq_own"] = explain.train_your_own(
+        st.session_state["aq_own"] = view.train_your_own(
             frame, data.FEATURE_SETS[inputs], units=units, epochs=epochs, optimizer=optimizer,
             initializer=initializer, curve_branch=branch, on_epoch=on_epoch)
         st.session_state["aq_own_inputs"] = inputs

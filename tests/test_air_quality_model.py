@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from core import cards, datasets
-from core.air_quality import baselines, data, explain, training
+from core.air_quality import baselines, data, training, view
 from core.air_quality.model import FillMissing, build, evaluate, fit, metrics, predict
 from core.cli import main
 
@@ -90,16 +90,16 @@ def test_sweep_and_percentiles(small):
     train, _ = data.split(small)
     model = build(data.SENSOR_INPUTS, train)
     values = {c: float(train[c].iloc[0]) for c in data.SENSOR_INPUTS}
-    curve = explain.sweep(model, values, data.SENSOR_INPUTS, "T", 0.0, 30.0, points=7)
+    curve = view.sweep(model, values, data.SENSOR_INPUTS, "T", 0.0, 30.0, points=7)
     assert list(curve["T"]) == pytest.approx(np.linspace(0, 30, 7))
     assert curve["benzene"].notna().all()
-    assert explain.percentile_of(5.0, [0.0, 10.0]) == pytest.approx(50.0)
-    assert explain.percentile_of(-1.0, [0.0, 10.0]) == 0.0
+    assert view.percentile_of(5.0, [0.0, 10.0]) == pytest.approx(50.0)
+    assert view.percentile_of(-1.0, [0.0, 10.0]) == 0.0
 
 
 def test_train_your_own_reports_history_in_micrograms(small):
     seen = []
-    result = explain.train_your_own(small, data.SENSOR_INPUTS, units=4, epochs=2,
+    result = view.train_your_own(small, data.SENSOR_INPUTS, units=4, epochs=2,
                                     optimizer="sgd", initializer="zeros", curve_branch=False,
                                     on_epoch=lambda e, logs: seen.append(logs))
     assert len(seen) == 2 and len(result["history"]) == 2

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from core import cards, data
+from core import cards, datasets
 from core.cli import main
-from core.dream import backbones, convert, engine, pipeline
+from core.dream import convert, engine, model, view
 
 
 def test_octave_shapes_grow_to_the_full_size():
@@ -35,21 +35,21 @@ def test_jitter_is_seeded_bounded_and_undone():
 @pytest.fixture(scope="module")
 def squeezenet():
     """The shipped weights (assets/dream), which a fresh clone has: no data needed."""
-    path = backbones.shipped_weights("squeezenet")
+    path = model.shipped_weights("squeezenet")
     assert path is not None, "assets/dream/squeezenet_v1_1.keras is missing"
-    return path, backbones.load("squeezenet", path)
+    return path, model.load("squeezenet", path)
 
 
 @pytest.fixture
 def photo():
-    return np.asarray(pipeline.generated_picture(128))
+    return np.asarray(view.generated_picture(128))
 
 
 def _conv_weights(model) -> dict[str, list[np.ndarray]]:
     return {lyr.name: lyr.get_weights() for lyr in model.layers if lyr.name in CONVS}
 
 
-CONVS = {"conv1"} | {f"fire{n}_{part}" for n in backbones.FIRES
+CONVS = {"conv1"} | {f"fire{n}_{part}" for n in model.FIRES
                      for part in ("squeeze1x1", "expand1x1", "expand3x3")}
 
 
@@ -57,7 +57,7 @@ def test_shipped_file_loads_in_safe_mode_and_matches_its_card(squeezenet):
     path, _ = squeezenet
     card = cards.read_card(path.with_suffix(".json"))
     assert card["command"] == "python -m core convert squeezenet"
-    assert data.sha256_of(path) == card["sha256"] and path.stat().st_size == card["size_bytes"]
+    assert datasets.sha256_of(path) == card["sha256"] and path.stat().st_size == card["size_bytes"]
     model = keras.saving.load_model(path, compile=False, safe_mode=True)
     assert set(_conv_weights(model)) == CONVS and len(CONVS) == card["metrics"]["conv_layers"]
     assert model.count_params() == card["metrics"]["parameters"]
@@ -67,8 +67,8 @@ def test_shipped_file_loads_in_safe_mode_and_matches_its_card(squeezenet):
 
 
 def test_shipped_weights_equal_the_original_hdf5(data_dir, squeezenet):
-    source = data.locate("squeezenet", data_dir, download=False)
-    arrays = backbones.h5_arrays(source)
+    source = datasets.locate("squeezenet", data_dir, download=False)
+    arrays = model.h5_arrays(source)
     assert len(arrays) == 25  # conv1 + 8 fire modules × 3 convolutions
     shipped = _conv_weights(squeezenet[1])
     for name, (kernel, bias) in arrays.items():
@@ -76,7 +76,7 @@ def test_shipped_weights_equal_the_original_hdf5(data_dir, squeezenet):
         assert got_kernel.shape == kernel.shape and np.array_equal(got_kernel, kernel)
         assert np.array_equal(got_bias, bias)
     assert squeezenet[1].count_params() == sum(k.size + b.size for k, b in arrays.values())
-    assert data.sha256_of(source) in cards.read_card(
+    assert datasets.sha256_of(source) in cards.read_card(
         squeezenet[0].with_suffix(".json"))["data_sha256"].values()
 
 
@@ -93,7 +93,7 @@ def test_layer_activation_grows_over_the_steps(squeezenet, photo):
     layers = {"fire4_concat": 1.0, "fire6_concat": 1.0}
     losses = []
     settings = engine.Settings(layers, octaves=1, steps=8, seed=0)
-    dreamer = pipeline.dreamer("squeezenet", squeezenet[0], tuple(layers.items()))
+    dreamer = view.dreamer("squeezenet", squeezenet[0], tuple(layers.items()))
     out = engine.run(dreamer, photo, settings, progress=lambda o, s, loss, p: losses.append(loss))
     assert out.shape == photo.shape and out.dtype == np.uint8
     assert losses[-1] > 1.5 * losses[0]
@@ -102,7 +102,7 @@ def test_layer_activation_grows_over_the_steps(squeezenet, photo):
 
 def test_same_seed_same_dream_and_octaves_share_one_graph(squeezenet, photo):
     layers = (("fire5_concat", 1.0),)
-    dreamer = pipeline.dreamer("squeezenet", squeezenet[0], layers)
+    dreamer = view.dreamer("squeezenet", squeezenet[0], layers)
     settings = engine.Settings(dict(layers), octaves=3, steps=2, seed=7)
     first = engine.run(dreamer, photo, settings)
     assert np.array_equal(first, engine.run(dreamer, photo, settings))
@@ -113,7 +113,7 @@ def test_same_seed_same_dream_and_octaves_share_one_graph(squeezenet, photo):
 
 def test_max_loss_stops_each_octave_early(squeezenet, photo):
     layers = (("fire3_concat", 1.0),)
-    dreamer = pipeline.dreamer("squeezenet", squeezenet[0], layers)
+    dreamer = view.dreamer("squeezenet", squeezenet[0], layers)
     free = []
     engine.run(dreamer, photo, engine.Settings(dict(layers), 2, steps=6),
                progress=lambda o, s, loss, _: free.append(loss))
@@ -129,12 +129,12 @@ def test_max_loss_stops_each_octave_early(squeezenet, photo):
 
 
 def test_presets_carry_their_clipping_and_smallest_input():
-    squeeze = [pipeline.settings_for("squeezenet", p).max_loss for p in backbones.PRESETS]
+    squeeze = [view.settings_for("squeezenet", p).max_loss for p in model.PRESETS]
     assert squeeze == sorted(squeeze) and all(squeeze)  # stronger presets, higher limits
-    assert pipeline.settings_for("inception", "classic").max_loss == 15.0  # keras.io's value
-    assert pipeline.settings_for("inception").min_side == 75
-    assert pipeline.settings_for("squeezenet", max_loss=None).max_loss is None
-    for backbone in backbones.BACKBONES.values():
+    assert view.settings_for("inception", "classic").max_loss == 15.0  # keras.io's value
+    assert view.settings_for("inception").min_side == 75
+    assert view.settings_for("squeezenet", max_loss=None).max_loss is None
+    for backbone in model.BACKBONES.values():
         for preset in backbone.presets.values():
             assert set(preset["layers"]) <= set(backbone.layers)
 
@@ -144,12 +144,12 @@ class _ScriptStopped(BaseException):
 
 
 def test_cancel_raises_and_always_releases_the_lock(squeezenet):
-    settings = pipeline.settings_for("squeezenet", layers={"fire3_concat": 1.0}, octaves=1,
+    settings = view.settings_for("squeezenet", layers={"fire3_concat": 1.0}, octaves=1,
                                      steps=5)
-    photo = pipeline.generated_picture(64)
+    photo = view.generated_picture(64)
 
     def dream(**kwargs):
-        pipeline.dream_photo(photo, "squeezenet", squeezenet[0], settings, **kwargs)
+        view.dream_photo(photo, "squeezenet", squeezenet[0], settings, **kwargs)
 
     stop = threading.Event()
     stop.set()
@@ -171,26 +171,26 @@ def test_cancel_raises_and_always_releases_the_lock(squeezenet):
 
 def test_one_dream_at_a_time(squeezenet):
     waited = []
-    settings = pipeline.settings_for("squeezenet", layers={"fire2_concat": 1.0}, octaves=1,
+    settings = view.settings_for("squeezenet", layers={"fire2_concat": 1.0}, octaves=1,
                                      steps=1)
-    photo = pipeline.generated_picture(64)
+    photo = view.generated_picture(64)
     with engine.DREAM_LOCK:
-        worker = threading.Thread(target=pipeline.dream_photo, args=(
+        worker = threading.Thread(target=view.dream_photo, args=(
             photo, "squeezenet", squeezenet[0], settings), kwargs={"on_wait": waited.append})
         worker.start()
         worker.join(timeout=1.3)
         assert worker.is_alive() and waited  # still queued, and saying so
-        assert waited == sorted(waited) and waited[0] >= pipeline.WAIT_POLL_S * 0.9
+        assert waited == sorted(waited) and waited[0] >= view.WAIT_POLL_S * 0.9
     worker.join(timeout=30)
     assert not worker.is_alive() and not engine.DREAM_LOCK.locked()
 
 
 def test_a_queued_dream_gives_up_instead_of_waiting_forever(squeezenet):
     waited = []
-    settings = pipeline.settings_for("squeezenet", layers={"fire2_concat": 1.0}, steps=1)
+    settings = view.settings_for("squeezenet", layers={"fire2_concat": 1.0}, steps=1)
     with engine.DREAM_LOCK:
-        with pytest.raises(pipeline.Busy, match="busy with other dreams"):
-            pipeline.dream_photo(pipeline.generated_picture(64), "squeezenet", squeezenet[0],
+        with pytest.raises(view.Busy, match="busy with other dreams"):
+            view.dream_photo(view.generated_picture(64), "squeezenet", squeezenet[0],
                                  settings, on_wait=waited.append, wait_limit_s=1.0)
         assert engine.DREAM_LOCK.locked()  # the holder's lock was never touched
         assert waited and max(waited) < 1.0
@@ -199,7 +199,7 @@ def test_a_queued_dream_gives_up_instead_of_waiting_forever(squeezenet):
 
 def test_cli_writes_a_png_the_size_of_the_input(tmp_path):
     src, out = tmp_path / "in.jpg", tmp_path / "out.png"
-    pipeline.generated_picture(90).crop((0, 0, 90, 60)).save(src)
+    view.generated_picture(90).crop((0, 0, 90, 60)).save(src)
     done = subprocess.run(
         [sys.executable, "-m", "core", "dream", str(src), str(out), "--octaves", "2",
          "--steps", "2", "--layers", "fire4_concat:1", "fire6_concat:2", "--seed", "1",

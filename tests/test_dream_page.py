@@ -5,8 +5,8 @@ import io
 
 from PIL import Image
 
-from core.dream import engine, pipeline
-from core.dream.pipeline import generated_picture
+from core.dream import engine, view
+from core.dream.view import generated_picture
 from tests.conftest import open_page
 
 PAGE = "pages/deep_dream.py"
@@ -53,7 +53,7 @@ def test_upload_and_dream(app):
 
 
 def test_a_busy_server_is_explained(app, monkeypatch):
-    monkeypatch.setattr(pipeline, "WAIT_LIMIT_S", 1.0)
+    monkeypatch.setattr(view, "WAIT_LIMIT_S", 1.0)
     at = open_page(app, PAGE)
     at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
     _tiny_settings(at)
@@ -84,11 +84,11 @@ def test_without_data_the_sample_photo_dreams_in_one_click(app, no_data):
     assert not at.exception, at.exception
     recent = at.session_state["dd_recent"]
     assert len(recent) == 1 and at.get("download_button")
-    with Image.open(pipeline.SAMPLE_PHOTO) as sample:
+    with Image.open(view.SAMPLE_PHOTO) as sample:
         assert Image.open(io.BytesIO(next(iter(recent.values())))).size == sample.size
     captions = [img.caption for element in at.get("image")
                 for img in element.proto.imgs]
-    assert pipeline.SAMPLE_CREDIT in captions  # the photographer and the license, beside it
+    assert view.SAMPLE_CREDIT in captions  # the photographer and the license, beside it
 
 
 def test_an_upload_replaces_the_sample_photo(app):

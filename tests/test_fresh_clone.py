@@ -50,7 +50,7 @@ def check() -> None:
     from streamlit.testing.v1 import AppTest
 
     from core.cards import ASSETS
-    from core.dream import backbones, pipeline
+    from core.dream import model, view
 
     def start():
         at = AppTest.from_file(os.path.join(os.getcwd(), "streamlit_app.py"),
@@ -77,9 +77,9 @@ def check() -> None:
     at = at.run()
     assert not at.exception, ("Deep Dream", at.exception)
     [png] = at.session_state["dd_recent"].values()
-    with Image.open(pipeline.SAMPLE_PHOTO) as sample:
+    with Image.open(view.SAMPLE_PHOTO) as sample:
         sample_size = list(sample.size)
     print(json.dumps({
         "root": os.getcwd(), "pages": opened, "uploader": uploader,
-        "weights": backbones.shipped_weights("squeezenet").relative_to(ASSETS.parent).as_posix(),
+        "weights": model.shipped_weights("squeezenet").relative_to(ASSETS.parent).as_posix(),
         "dream_size": list(Image.open(io.BytesIO(png)).size), "sample_size": sample_size}))

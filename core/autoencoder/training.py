@@ -11,7 +11,8 @@ import keras
 import numpy as np
 
 from core import cards, datasets
-from core.autoencoder import data, metrics, models
+from core.autoencoder import data, metrics
+from core.autoencoder.model import KINDS, SHAPE, build, code_size, parts
 
 SEED = 28
 ASSET_DIR = cards.asset_path("autoencoder")
@@ -101,7 +102,7 @@ def train_and_ship(dataset: str, kind: str, *, data_dir=None, epochs: int | None
     epochs = epochs or default_epochs
     log(f"{dataset}/{kind}: {len(x_train)} training images, {len(x_val)} validation images, "
         f"{epochs} epochs")
-    model = models.build(kind, seed=seed, name=f"{dataset}_{kind}")
+    model = build(kind, seed=seed, name=f"{dataset}_{kind}")
     started = time.perf_counter()
     history = fit(model, kind, x_train, x_val, epochs=epochs, batch=batch, seed=seed)
     seconds = time.perf_counter() - started
@@ -111,7 +112,7 @@ def train_and_ship(dataset: str, kind: str, *, data_dir=None, epochs: int | None
     model_path, card_path = shipped_paths(dataset, kind, Path(out_dir))
     model_path.parent.mkdir(parents=True, exist_ok=True)
     # Ship the weights without the optimizer's state (Adam's two moments would triple the file).
-    shipped = models.build(kind, name=model.name)  # uncompiled twin (clone_model compiles)
+    shipped = build(kind, name=model.name)  # uncompiled twin (clone_model compiles)
     shipped.set_weights(model.get_weights())
     shipped.save(model_path)
     val_errors = metrics.per_image_bce(x_val, model.predict(model_inputs(kind, x_val),
@@ -120,8 +121,8 @@ def train_and_ship(dataset: str, kind: str, *, data_dir=None, epochs: int | None
     if kind == "denoise":
         extra["validation_by_noise"] = {
             str(s): measure_noisy(model, x_val, s) for s in (0.1, 0.3, 0.5)}
-    if models.code_size(kind) == 2:
-        codes = models.parts(model)[0].predict(x_val, verbose=0)
+    if code_size(kind) == 2:
+        codes = parts(model)[0].predict(x_val, verbose=0)
         extra["code_range"] = np.percentile(codes, [1, 99], axis=0).T.round(3).tolist()
     return cards.write_card(
         card_path,
@@ -130,8 +131,8 @@ def train_and_ship(dataset: str, kind: str, *, data_dir=None, epochs: int | None
         metrics={"validation": validation, "train_sample": measure(model, kind, x_train[:2000])},
         dataset=dataset,
         model=kind,
-        description=models.KINDS[kind][1],
-        code_size=models.code_size(kind),
+        description=KINDS[kind][1],
+        code_size=code_size(kind),
         eval_noise=EVAL_NOISE if kind == "denoise" else None,
         validation_bce_percentiles=np.percentile(val_errors, np.arange(101)).round(5).tolist(),
         split={"validation": len(x_val), "train": len(x_train), "seed": data.SPLIT_SEED},
@@ -155,7 +156,7 @@ def measure_noisy(model: keras.Model, clean: np.ndarray, std: float) -> dict:
 
 def timed_latency(model: keras.Model, repeats: int = 20) -> float:
     """Median milliseconds to reconstruct one image (model called directly, not predict)."""
-    x = np.zeros((1, *models.SHAPE), np.float32)
+    x = np.zeros((1, *SHAPE), np.float32)
     model(x)
     times = []
     for _ in range(repeats):

@@ -40,10 +40,10 @@ def _layers(specs: list[str]) -> dict[str, float]:
 
 def dream(args: argparse.Namespace) -> int:
     from core import datasets
-    from core.dream import backbones, pipeline
+    from core.dream import model, view
     from core.images import ImageError, open_image
 
-    backbone = backbones.BACKBONES[args.model]
+    backbone = model.BACKBONES[args.model]
     overrides = {k: v for k, v in (("octaves", args.octaves), ("steps", args.steps),
                                    ("step_size", args.step_size)) if v is not None}
     if args.max_loss is not None:
@@ -57,14 +57,14 @@ def dream(args: argparse.Namespace) -> int:
             return 2
     try:
         photo = open_image(args.input.read_bytes())
-        weights = (backbones.shipped_weights(args.model)
+        weights = (model.shipped_weights(args.model)
                    or datasets.locate(backbone.resource, args.data_dir))
     except (OSError, ImageError) as err:
         print(err, file=sys.stderr)
         return 1
-    settings = pipeline.settings_for(args.model, args.preset, seed=args.seed, **overrides)
+    settings = view.settings_for(args.model, args.preset, seed=args.seed, **overrides)
     start = time.perf_counter()
-    result = pipeline.dream_photo(photo, args.model, weights, settings, working_side=args.size)
+    result = view.dream_photo(photo, args.model, weights, settings, working_side=args.size)
     seconds = time.perf_counter() - start
     result.save(args.output, format="PNG")
     print(json.dumps({"output": str(args.output), "model": args.model, "size": list(result.size),
@@ -82,19 +82,19 @@ def bench_args(parser: argparse.ArgumentParser) -> None:
 def bench(args: argparse.Namespace) -> int:
     import statistics
 
-    from core.dream import backbones, pipeline
+    from core.dream import model, view
 
-    weights = backbones.shipped_weights("squeezenet")
-    photo = pipeline.generated_picture(args.size)
+    weights = model.shipped_weights("squeezenet")
+    photo = view.generated_picture(args.size)
     # No loss clipping, so that every run takes exactly 3 × 20 steps.
-    settings = pipeline.settings_for("squeezenet", "classic", octaves=3, steps=20, max_loss=None)
+    settings = view.settings_for("squeezenet", "classic", octaves=3, steps=20, max_loss=None)
     timings = {}
     for name, compiled in (("compiled", True), ("eager", False)):
         # The first run traces the graph; it is timed separately, not in the median.
         runs = []
         for _ in range(args.repeats + 1):
             start = time.perf_counter()
-            pipeline.dream_photo(photo, "squeezenet", weights, settings,
+            view.dream_photo(photo, "squeezenet", weights, settings,
                                  working_side=args.size, compiled=compiled)
             runs.append(time.perf_counter() - start)
         timings[name] = {"first_s": round(runs[0], 3),

@@ -7,7 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
-SHIPPED = "dream/squeezenet_v1_1.keras"  # under assets/, as backbones.BACKBONES names it
+SHIPPED = "dream/squeezenet_v1_1.keras"  # under assets/, as model.BACKBONES names it
 SOURCE = "weights/squeezenet_v1.1/squeezenet_weights_tf_dim_ordering_tf_kernels_notop.h5"
 LICENSES = ("LICENSE-keras-squeezenet-MIT.txt", "LICENSE-SqueezeNet-BSD-2.txt")
 
@@ -26,11 +26,11 @@ def convert(args: argparse.Namespace) -> int:
     return 0
 
 
-def weights_digest(model) -> str:
+def weights_digest(net) -> str:
     """sha256 over every weight array, in layer order: equal for equal weights, whatever the
     file (a .keras file's own bytes change with its save date)."""
     h = hashlib.sha256()
-    for weight in model.weights:
+    for weight in net.weights:
         h.update(weight.path.encode())
         h.update(weight.numpy().tobytes())
     return h.hexdigest()
@@ -43,15 +43,15 @@ def convert_squeezenet(source: Path, out_dir: Path | None = None) -> dict:
     import numpy as np
 
     from core import cards, datasets
-    from core.dream import backbones, pipeline
+    from core.dream import model, view
 
     out = Path(out_dir) if out_dir else cards.asset_path(*SHIPPED.split("/")[:-1])
     target = out / Path(SHIPPED).name
     out.mkdir(parents=True, exist_ok=True)
-    rebuilt = backbones.load_squeezenet(Path(source))
+    rebuilt = model.load_squeezenet(Path(source))
     rebuilt.save(target)
     reloaded = keras.saving.load_model(target, compile=False, safe_mode=True)
-    probe = pipeline.generated_picture(128)
+    probe = view.generated_picture(128)
     batch = np.asarray(probe, np.float32)[None] / 127.5 - 1.0
     difference = float(np.max(np.abs(rebuilt(batch).numpy() - reloaded(batch).numpy())))
     if difference != 0.0 or weights_digest(reloaded) != weights_digest(rebuilt):

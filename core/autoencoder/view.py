@@ -9,7 +9,8 @@ import keras
 import numpy as np
 import pandas as pd
 
-from core.autoencoder import metrics, models
+from core.autoencoder import metrics
+from core.autoencoder.model import SHAPE, parts
 from core.autoencoder.training import add_noise
 
 
@@ -33,7 +34,7 @@ def noisy(images: np.ndarray, std: float, seed: int = 0) -> np.ndarray:
 def latent_frame(model: keras.Model, images: np.ndarray, labels: np.ndarray,
                  class_names: list[str]) -> pd.DataFrame:
     """The 2-d codes of images, one row each, for a scatter plot."""
-    encoder, _ = models.parts(model)
+    encoder, _ = parts(model)
     codes = np.asarray(encoder(np.asarray(images, np.float32), training=False))
     return pd.DataFrame({"index": np.arange(len(codes)), "z1": codes[:, 0], "z2": codes[:, 1],
                          "class": [class_names[int(y)] for y in labels]})
@@ -62,14 +63,14 @@ def example_of(labels: np.ndarray, label: int, seed: int) -> int:
 
 def decode(model: keras.Model, codes) -> np.ndarray:
     """Images (N, 28, 28, 1) decoded from codes (N, code size)."""
-    _, decoder = models.parts(model)
+    _, decoder = parts(model)
     return np.asarray(decoder(np.asarray(codes, np.float32).reshape(-1, decoder.input_shape[-1]),
                               training=False))
 
 
 def interpolate(model: keras.Model, a: np.ndarray, b: np.ndarray, steps: int = 8) -> np.ndarray:
     """Decoded images along the straight line between the codes of images a and b."""
-    encoder, _ = models.parts(model)
+    encoder, _ = parts(model)
     za, zb = np.asarray(encoder(np.stack([a, b]).astype(np.float32), training=False))
     t = np.linspace(0, 1, steps)[:, None]
     return decode(model, (1 - t) * za + t * zb)
@@ -77,7 +78,7 @@ def interpolate(model: keras.Model, a: np.ndarray, b: np.ndarray, steps: int = 8
 
 def random_noise(count: int, seed: int = 0) -> np.ndarray:
     """Uniform noise images: nothing like any training image."""
-    return np.random.default_rng(seed).random((count, *models.SHAPE), np.float32)
+    return np.random.default_rng(seed).random((count, *SHAPE), np.float32)
 
 
 def errors_frame(groups: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from core.cards import ASSETS
-from core.dream import backbones, engine
+from core.dream import engine, model
 from core.images import fit_within
 
 DEFAULT_SIDE, MAX_SIDE = 512, 1024
@@ -27,7 +27,7 @@ class Busy(RuntimeError):
 
 
 def settings_for(backbone: str, preset: str = "classic", **overrides) -> engine.Settings:
-    chosen = backbones.BACKBONES[backbone]
+    chosen = model.BACKBONES[backbone]
     return engine.Settings(**{**chosen.presets[preset], "min_side": chosen.min_side,
                               **overrides})
 
@@ -36,8 +36,8 @@ def settings_for(backbone: str, preset: str = "classic", **overrides) -> engine.
 def dreamer(backbone: str, weights_path: Path, layers: tuple[tuple[str, float], ...],
             compiled: bool = True) -> engine.Dreamer:
     """A Dreamer per (backbone, layers, weights), kept so its compiled step is reused."""
-    model = backbones.load(backbone, Path(weights_path))
-    extractor = backbones.feature_extractor(model, tuple(name for name, _ in layers))
+    net = model.load(backbone, Path(weights_path))
+    extractor = model.feature_extractor(net, tuple(name for name, _ in layers))
     return engine.Dreamer(extractor, [w for _, w in layers], compiled=compiled)
 
 
