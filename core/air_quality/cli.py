@@ -21,14 +21,17 @@ def train_args(parser: argparse.ArgumentParser) -> None:
 
 
 def train(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from core.air_quality import training
 
-    options = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed),
-                                 ("out_dir", args.out)) if v is not None}
+    changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed)) if v is not None}
     card = training.train_and_ship(args.model, data_dir=args.data_dir,
-                                   with_baselines=not args.no_baselines, **options)
-    print(json.dumps({"model": args.model, **card["metrics"]["validation"],
-                      "training_seconds": card["training_seconds"]}))
+                                   recipe=replace(training.Recipe(), **changes),
+                                   out_dir=args.out or training.ASSETS,
+                                   with_baselines=not args.no_baselines)
+    print(json.dumps({"model": args.model, **card.validation,
+                      "training_seconds": card.training_seconds}))
     return 0
 
 
@@ -53,7 +56,7 @@ def evaluate(args: argparse.Namespace) -> int:
             frame = data.split(data.load(args.data_dir))[1]
         else:
             frame = data.parse(args.data)
-        result = score(model, frame, card["inputs"])
+        result = score(model, frame, card.inputs)
     except (data.AirQualityFormatError, OSError) as err:
         print(f"error: {args.data}: {err}", file=sys.stderr)
         return 2

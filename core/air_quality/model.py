@@ -7,7 +7,6 @@ Normalization (training mean and variance, fixed) → Dense layers → Dense(1) 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 
 import keras
@@ -163,15 +162,3 @@ def evaluate(model: keras.Model, frame: pd.DataFrame, columns: Sequence[str]) ->
     if frame.empty:
         raise data.AirQualityFormatError(f"no row has a {data.TARGET} reading to compare with")
     return metrics(frame[data.TARGET].to_numpy(), predict(model, frame, columns))
-
-
-def timed_latency(model: keras.Model, n_inputs: int, repeats: int = 50) -> float:
-    """Median milliseconds for one single-row prediction (what the tuning panel does)."""
-    x = np.zeros((1, n_inputs), dtype="float32")
-    model.predict_on_batch(x)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        model.predict_on_batch(x)
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times) * 1000)

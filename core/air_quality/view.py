@@ -1,15 +1,18 @@
-"""What the Regression page shows: sweeps, percentiles, comparisons, a student's own run."""
+"""What the Regression page shows: slider values, sweeps, comparisons, a student's own run,
+and every chart of the page (pure Altair: no Streamlit here)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
 
+import altair as alt
 import numpy as np
 import pandas as pd
 
 from core.air_quality import data
-from core.air_quality.model import EpochHook, build, fit, metrics, predict
+from core.air_quality.model import KEY_SENSOR, EpochHook, build, fit, metrics, predict
+from core.air_quality.training import BenzeneCard
 
 # Steps for the tuning sliders, in each column's unit.
 STEPS = {"CO(GT)": 0.1, "NMHC(GT)": 1.0, "NOx(GT)": 1.0, "NO2(GT)": 1.0, "T": 0.1, "RH": 0.1,
@@ -19,6 +22,19 @@ SENSOR_STEP = 1.0  # the PT08.* sensor responses are whole numbers
 
 def slider_step(column: str) -> float:
     return STEPS.get(column, SENSOR_STEP)
+
+
+def slider_format(column: str) -> str:
+    return {1.0: "%.0f", 0.1: "%.1f"}.get(slider_step(column), "%.2f")
+
+
+def clamp(column: str, value: float | None, ranges: Mapping[str, dict],
+          fill: Mapping[str, float]) -> float:
+    """A value for a slider: on its step, inside its range (`ranges`, from the card); the
+    training mean (`fill`) when it was not measured."""
+    r, step = ranges[column], slider_step(column)
+    value = fill[column] if value is None else value
+    return float(min(max(round(value / step) * step, r["min"]), r["max"]))
 
 
 def row(values: Mapping[str, float | None], columns: Sequence[str]) -> pd.DataFrame:
@@ -39,13 +55,7 @@ def sweep(model, values: Mapping[str, float | None], columns: Sequence[str], col
     return pd.DataFrame({column: grid, "benzene": predict(model, frame, columns)})
 
 
-def percentile_of(value: float, percentiles: Sequence[float]) -> float:
-    """Share (0–100) of the recorded hours whose benzene was below `value`."""
-    table = np.asarray(percentiles, dtype="float64")
-    return float(np.interp(value, table, np.arange(len(table)) * 100 / (len(table) - 1)))
-
-
-def comparison(cards: Mapping[str, dict]) -> pd.DataFrame:
+def comparison(cards: Mapping[str, BenzeneCard]) -> pd.DataFrame:
     """One row per model or baseline, from the shipped cards (no training on page load)."""
     rows = []
 
@@ -56,8 +66,8 @@ def comparison(cards: Mapping[str, dict]) -> pd.DataFrame:
 
     chrono, val = "chronological", "Nov–Dec 2004"
     for kind, card in cards.items():
-        n = len(card["inputs"])
-        base = card.get("baselines", {})
+        n = len(card.inputs)
+        base = card.baselines
         if "book_recipe" in base:
             recipe = base["book_recipe"]
             add("book's recipe", 12, "-200 left in", "random 70/30",
@@ -69,7 +79,7 @@ def comparison(cards: Mapping[str, dict]) -> pd.DataFrame:
         if "book_network_clean" in base:
             add(f"book's network ({n}→8→1)", n, "training means", chrono, val,
                 base["book_network_clean"])
-        add(f"shipped: {kind}", n, "training means", chrono, val, card["metrics"]["validation"])
+        add(f"shipped: {kind}", n, "training means", chrono, val, card.validation)
     return pd.DataFrame(rows)
 
 
@@ -113,3 +123,63 @@ def train_your_own(frame: pd.DataFrame, columns: Sequence[str], *, units: int, e
     score = metrics(validation[data.TARGET].to_numpy(), predict(model, validation, columns))
     return {"history": curves, "validation": score, "seconds": seconds,
             "parameters": int(model.count_params())}
+
+
+# --- charts ---------------------------------------------------------------------------------------
+
+def benzene_cdf_chart(percentiles: Sequence[float], prediction: float) -> alt.Chart:
+    """The share of 2004's hours below each benzene level, the prediction as a red rule."""
+    cdf = pd.DataFrame({"benzene": percentiles,
+                        "share of hours below (%)": range(len(percentiles))})
+    return (alt.Chart(cdf).mark_line().encode(
+        x=alt.X("benzene", title="benzene (µg/m³)"), y="share of hours below (%)")
+        + alt.Chart(pd.DataFrame({"benzene": [prediction]})).mark_rule(color="red", size=2)
+        .encode(x="benzene"))
+
+
+def sweep_chart(curve: pd.DataFrame, column: str, value: float, prediction: float) -> alt.Chart:
+    """The sweep's curve (`sweep`'s frame) and today's inputs as a red dot."""
+    # Vega-Lite reads dots in field names as paths ("PT08.S2"): chart a plain "value" column.
+    curve = curve.rename(columns={column: "value"})
+    here = pd.DataFrame({"value": [value], "benzene": [prediction]})
+    return (alt.Chart(curve).mark_line().encode(
+        x=alt.X("value:Q", title=f"{column} ({data.DESCRIPTIONS[column][1]})",
+                scale=alt.Scale(zero=False)),
+        y=alt.Y("benzene:Q", title="predicted benzene (µg/m³)"))
+        + alt.Chart(here).mark_point(color="red", size=80, filled=True).encode(
+            x="value:Q", y="benzene:Q"))
+
+
+def validation_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Actual and predicted benzene over the validation months (`validation_frame`'s frame)."""
+    series = frame.melt("time", ["actual", "predicted"], var_name="series", value_name="benzene")
+    return alt.Chart(series).mark_line(strokeWidth=1).encode(
+        x=alt.X("time:T", title=None), y=alt.Y("benzene:Q", title="benzene (µg/m³)"),
+        color=alt.Color("series:N", legend=alt.Legend(orient="top")),
+        strokeDash="series:N", tooltip=["time:T", "series:N", "benzene:Q"],
+    ).interactive(bind_y=False)
+
+
+def residuals_chart(frame: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("residual:Q", bin=alt.Bin(maxbins=60), title="predicted − actual (µg/m³)"),
+        y=alt.Y("count():Q", title="hours")).properties(title="Residuals")
+
+
+def key_sensor_chart(train: pd.DataFrame) -> alt.Chart:
+    """Benzene against the key sensor, one dot per training hour."""
+    hours = pd.DataFrame({"s2": train[KEY_SENSOR], "benzene": train[data.TARGET]})
+    return alt.Chart(hours).mark_circle(size=8, opacity=0.4).encode(
+        x=alt.X("s2:Q", title=KEY_SENSOR, scale=alt.Scale(zero=False)),
+        y=alt.Y("benzene:Q", title="benzene (µg/m³)"),
+    ).properties(title="Training hours: benzene against sensor S2")
+
+
+def loss_chart(history: pd.DataFrame, epochs: int) -> alt.Chart:
+    """Training and validation √loss (µg/m³) by epoch, log scale, x axis fixed to `epochs`."""
+    long = history.melt("epoch", var_name="split", value_name="RMSE")
+    return alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("epoch:Q", scale=alt.Scale(domain=[1, max(epochs, 2)]),
+                axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y("RMSE:Q", title="√loss (µg/m³)", scale=alt.Scale(type="log")),
+        color="split:N")
