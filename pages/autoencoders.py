@@ -1,13 +1,12 @@
 """Autoencoders: squeeze images into a few numbers, rebuild them, and play with the code."""
 
-import altair as alt
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from core import datasets, mnist
 from core.autoencoder import data, preprocess, training, view
 from core.autoencoder.model import KINDS
+from core.cards import percentile_of
 from core.images import ImageError
 from pages.common import locate_or_explain
 
@@ -79,13 +78,13 @@ if model is not None and shown is not None:
     names = data.CLASS_NAMES[g_dataset]
     st.caption("Originals (never seen in training):")
     image_row(x[pick], [names[int(c)] for c in y[pick]])
-    st.caption(f"Rebuilt from {card['code_size']} numbers each:")
+    st.caption(f"Rebuilt from {card.code_size} numbers each:")
     image_row(out, [f"error {e:.3f}" for e in errors])
-    val = card["metrics"]["validation"]
+    val = card.validation
     st.markdown(f"Mean error of these 8: **{errors.mean():.3f}**; over all "
                 f"{val['images']} validation images: **{val['bce']:.3f}** "
-                f"(PSNR {val['psnr_db']:.1f} dB). Model: {card['description']}; "
-                f"{card['parameters']:,} parameters.")
+                f"(PSNR {val['psnr_db']:.1f} dB). Model: {card.description}; "
+                f"{card.parameters:,} parameters.")
 
 # --- 2. Denoising --------------------------------------------------------------------------------
 st.header("2 · Denoising")
@@ -164,7 +163,7 @@ if mine is None:
     st.info("Draw on the black square or upload an image to see its reconstruction.")
 elif u_model is not None:
     out, (error,) = view.reconstruct(u_model, mine[None, ..., None])
-    better = view.percentile_of(error, u_card["validation_bce_percentiles"])
+    better = percentile_of(error, u_card.validation_bce_percentiles)
     a, b, c = st.columns([1, 1, 2])
     a.image(view.zoom(mine, 6), caption="what the model sees (28×28)")
     b.image(view.zoom(out[0], 6), caption="its reconstruction")
@@ -194,7 +193,7 @@ def latent_points(dataset: str):
 if latent is not None:
     shown = images_or_explain(l_dataset, "the map of images")
     frame = latent_points(l_dataset) if shown is not None else None
-    (lo1, hi1), (lo2, hi2) = view.code_bounds(l_card["code_range"], frame)
+    (lo1, hi1), (lo2, hi2) = view.code_bounds(l_card.code_range, frame)
     z_keys = (f"ae_z1_{l_dataset}", f"ae_z2_{l_dataset}")  # a slider range per dataset
     st.session_state.setdefault(z_keys[0], (lo1 + hi1) / 2)
     st.session_state.setdefault(z_keys[1], (lo2 + hi2) / 2)
@@ -209,17 +208,9 @@ if latent is not None:
     map_col, image_col = st.columns([4, 1])
     if shown is not None:
         x, y = shown
-        select = alt.selection_point(name="pick", fields=["z1", "z2"], on="click")
-        dots = alt.Chart(frame).mark_circle(size=30, opacity=0.7).encode(
-            x=alt.X("z1", title="code 1"), y=alt.Y("z2", title="code 2"),
-            color=alt.Color("class:N", sort=data.CLASS_NAMES[l_dataset]),
-            tooltip=["class", alt.Tooltip("z1", format=".2f"), alt.Tooltip("z2", format=".2f")],
-        ).add_params(select)
-        here = alt.Chart(pd.DataFrame({"z1": [z[0]], "z2": [z[1]]})).mark_point(
-            shape="cross", size=400, filled=True, color="black").encode(x="z1", y="z2")
         with map_col:
-            st.altair_chart((dots + here).properties(height=420), on_select=move_sliders_to_click,
-                            key="ae_latent_chart")
+            st.altair_chart(view.latent_map_chart(frame, z, data.CLASS_NAMES[l_dataset]),
+                            on_select=move_sliders_to_click, key="ae_latent_chart")
     image_col.image(view.zoom(view.decode(latent, [z])[0], 4),
                     caption=f"decoded from ({z[0]:.1f}, {z[1]:.1f})")
     if shown is not None:
@@ -272,7 +263,7 @@ def outsider_errors(with_clothes: bool) -> dict:
 
 
 if digit_model is not None:
-    percentiles = digit_card["validation_bce_percentiles"]
+    percentiles = digit_card.validation_bce_percentiles
     groups = {"digits": np.asarray(percentiles)}  # the card's validation distribution
     with_clothes = datasets.availability("fashion-mnist").path is not None
     try:
@@ -282,17 +273,8 @@ if digit_model is not None:
         groups |= outsider_errors(False)
     if mine is not None:
         groups["your image"] = view.reconstruct(digit_model, mine[None, ..., None])[1]
-    frame = view.errors_frame(groups)
     threshold = percentiles[99]
-    base = alt.Chart(frame).encode(
-        x=alt.X("bce:Q", title="reconstruction error (BCE, log scale)",
-                scale=alt.Scale(type="log")),
-        y=alt.Y("group:N", title=None, sort=list(groups)))
-    ticks = base.mark_tick(thickness=2, size=18, opacity=0.5).encode(
-        color=alt.Color("group:N", legend=None), tooltip=[alt.Tooltip("bce", format=".3f")])
-    rule = alt.Chart({"values": [{"t": threshold}]}).mark_rule(strokeDash=[6, 4]).encode(
-        x="t:Q")
-    st.altair_chart((ticks + rule).properties(height=40 * len(groups)), width="stretch")
+    st.altair_chart(view.anomaly_chart(groups, threshold), width="stretch")
     st.markdown(view.above_the_line(groups, threshold))
     st.caption("The digits' row is the spread of errors over the 500 validation digits (their "
                "percentiles, from the model card); without Fashion-MNIST the clothes are left "

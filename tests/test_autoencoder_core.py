@@ -160,3 +160,22 @@ def test_latent_map_helpers():
 def test_above_the_line():
     line = view.above_the_line({"digits": [0.05, 0.07, 0.2, 0.09], "yours": [0.3]}, 0.1)
     assert line == "digits: **25%** above the line · yours: **above** the line"
+
+
+def test_latent_map_chart_marks_the_code_and_selects_on_click():
+    frame = pd.DataFrame({"index": [0, 1], "z1": [-1.0, 2.0], "z2": [0.5, 1.5],
+                          "class": ["0", "1"]})
+    spec = view.latent_map_chart(frame, (0.25, -0.5), ["0", "1"]).to_dict()
+    dots, here = spec["layer"]
+    assert spec["params"][0]["name"] == "pick"  # the page reads the click under this name
+    assert spec["params"][0]["select"]["fields"] == ["z1", "z2"]
+    assert spec["datasets"][here["data"]["name"]] == [{"z1": 0.25, "z2": -0.5}]
+    assert dots["encoding"]["color"]["sort"] == ["0", "1"]
+
+
+def test_anomaly_chart_has_a_row_per_group_and_the_threshold():
+    groups = {"digits": np.array([0.05, 0.07]), "noise": np.array([0.9])}
+    spec = view.anomaly_chart(groups, 0.1).to_dict()
+    ticks, rule = spec["layer"]
+    assert ticks["encoding"]["y"]["sort"] == ["digits", "noise"]
+    assert spec["datasets"][rule["data"]["name"]] == [{"t": 0.1}] and spec["height"] == 80

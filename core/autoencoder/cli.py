@@ -15,21 +15,23 @@ def train_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", choices=DATASETS, required=True)
     parser.add_argument("--model", choices=MODELS, required=True)
     parser.add_argument("--epochs", type=int, default=None,
-                        help="default: the shipped schedule (training.schedule)")
+                        help="default: the shipped recipe (training.shipped_recipe)")
     parser.add_argument("--seed", type=int, default=None, help="default: the shipped seed")
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for <dataset>_<model>.keras/.json (default: assets/)")
 
 
 def train(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from core.autoencoder import training
 
-    options = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed),
-                                 ("out_dir", args.out)) if v is not None}
-    card = training.train_and_ship(args.dataset, args.model, data_dir=args.data_dir, **options)
-    print(json.dumps({"dataset": args.dataset, "model": args.model,
-                      **card["metrics"]["validation"],
-                      "training_seconds": card["training_seconds"]}))
+    changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed)) if v is not None}
+    recipe = replace(training.shipped_recipe(args.dataset, args.model), **changes)
+    card = training.train_and_ship(args.dataset, args.model, data_dir=args.data_dir,
+                                   recipe=recipe, out_dir=args.out or training.ASSETS)
+    print(json.dumps({"dataset": args.dataset, "model": args.model, **card.validation,
+                      "training_seconds": card.training_seconds}))
     return 0
 
 

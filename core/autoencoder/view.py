@@ -1,10 +1,12 @@
-"""What the page shows, computed: reconstructions, latent codes, interpolations, anomaly scores.
+"""What the page shows, computed: reconstructions, latent codes, interpolations, anomaly scores,
+and the page's charts (pure Altair: no Streamlit here).
 
 Everything takes float images (N, 28, 28, 1) in [0, 1] and returns numpy arrays or frames.
 """
 
 from __future__ import annotations
 
+import altair as alt
 import keras
 import numpy as np
 import pandas as pd
@@ -100,13 +102,36 @@ def above_the_line(groups: dict[str, np.ndarray], threshold: float) -> str:
     return " · ".join(parts)
 
 
-def percentile_of(error: float, percentiles: list[float]) -> float:
-    """Share (0–100) of validation images that reconstruct better than this one, from the
-    card's 0th…100th percentiles of validation BCE."""
-    return float(np.interp(error, percentiles, np.arange(len(percentiles)), left=0, right=100))
-
-
 def zoom(image: np.ndarray, factor: int = 4) -> np.ndarray:
     """A (28, 28[, 1]) float image as a bigger uint8 array for st.image (nearest neighbour)."""
     pixels = np.clip(np.asarray(image).reshape(28, 28), 0, 1)
     return (np.kron(pixels, np.ones((factor, factor))) * 255).astype(np.uint8)
+
+
+# --- charts ---------------------------------------------------------------------------------------
+
+def latent_map_chart(frame: pd.DataFrame, z, class_names: list[str]) -> alt.Chart:
+    """The 2-d codes (`latent_frame`), coloured by class, with a ✚ at the code z. A click on a
+    point selects it in the selection named "pick" (its z1, z2)."""
+    select = alt.selection_point(name="pick", fields=["z1", "z2"], on="click")
+    dots = alt.Chart(frame).mark_circle(size=30, opacity=0.7).encode(
+        x=alt.X("z1", title="code 1"), y=alt.Y("z2", title="code 2"),
+        color=alt.Color("class:N", sort=class_names),
+        tooltip=["class", alt.Tooltip("z1", format=".2f"), alt.Tooltip("z2", format=".2f")],
+    ).add_params(select)
+    here = alt.Chart(pd.DataFrame({"z1": [z[0]], "z2": [z[1]]})).mark_point(
+        shape="cross", size=400, filled=True, color="black").encode(x="z1", y="z2")
+    return (dots + here).properties(height=420)
+
+
+def anomaly_chart(groups: dict[str, np.ndarray], threshold: float) -> alt.Chart:
+    """One row of ticks per group of errors (log scale), a dashed rule at the threshold."""
+    base = alt.Chart(errors_frame(groups)).encode(
+        x=alt.X("bce:Q", title="reconstruction error (BCE, log scale)",
+                scale=alt.Scale(type="log")),
+        y=alt.Y("group:N", title=None, sort=list(groups)))
+    ticks = base.mark_tick(thickness=2, size=18, opacity=0.5).encode(
+        color=alt.Color("group:N", legend=None), tooltip=[alt.Tooltip("bce", format=".3f")])
+    rule = alt.Chart({"values": [{"t": threshold}]}).mark_rule(strokeDash=[6, 4]).encode(
+        x="t:Q")
+    return (ticks + rule).properties(height=40 * len(groups))
