@@ -1,16 +1,11 @@
 """Deep Dream: gradient ascent on a photo makes a pretrained CNN amplify what it sees."""
 
-import hashlib
-import io
-
 import streamlit as st
 
 from core.datasets import availability
 from core.dream import model, view
 from core.images import ImageError, open_image
 from pages.common import explain_missing, locate_or_explain
-
-RECENT = 4  # dreams kept per session, so that reruns never recompute them
 
 st.title("Deep Dream: let a CNN see things in your photo")
 st.markdown(
@@ -117,27 +112,30 @@ with st.form("dd_settings"):
         key=f"dd_max_loss_{key}",
         help="Loss clipping: an octave stops early once the loss (shown during the run) passes "
              "this, before strong settings burn the colours out.")
-    submitted = st.form_submit_button("Dream", type="primary", icon=":material/auto_awesome:")
+    submitted = st.form_submit_button("Dream", type="primary", icon=":material/auto_awesome:",
+                                      key="dd_dream")
+
+st.markdown("What the network amplifies is a number: the mean squared activation of each chosen "
+            "layer, weighted by its slider and summed. This is the loss, as it runs:")
+st.code(view.loss_code(), language="python")
+st.markdown("One step of gradient ascent rolls the image by a random shift, asks TensorFlow for "
+            "the gradient of that loss with respect to the pixels, and moves the image a small "
+            "step uphill (the gradient scaled to a mean size of 1, so one step size suits every "
+            "layer):")
+st.code(view.step_code(), language="python")
 
 # --- 3. The dream -----------------------------------------------------------------------------
 st.header("3 · The dream")
 recent = st.session_state.setdefault("dd_recent", {})  # job id -> PNG bytes
-
-
-def job_id() -> str:
-    parts = (hashlib.sha256(photo_bytes).hexdigest(), key, sorted(chosen_layers),
-             [weights[n] for n in sorted(chosen_layers)], octaves, steps, step_size, side, seed,
-             max_loss)
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+settings = view.settings_for(
+    key, layers={n: weights[n] for n in chosen_layers}, octaves=octaves, steps=steps,
+    step_size=step_size, seed=int(seed), max_loss=max_loss or None)
 
 
 def dream() -> bytes | None:
     weights_path = weights_or_explain(key)
     if weights_path is None:
         return None
-    settings = view.settings_for(
-        key, layers={n: weights[n] for n in chosen_layers}, octaves=octaves, steps=steps,
-        step_size=step_size, seed=int(seed), max_loss=max_loss or None)
     total = octaves * steps
     # Any click reruns the page, and Streamlit then stops this run at its next st.* call
     # (inside `progress`); the core releases the shared lock whatever happens. The marker
@@ -169,11 +167,7 @@ def dream() -> bytes | None:
     del st.session_state.dd_running
     for placeholder in (note, bar, preview, stop):
         placeholder.empty()
-    if result is None:
-        return None
-    buffer = io.BytesIO()
-    result.save(buffer, format="PNG")
-    return buffer.getvalue()
+    return None if result is None else view.png_bytes(result)
 
 
 if st.session_state.pop("dd_running", False):
@@ -184,13 +178,11 @@ if photo is None:
 elif not chosen_layers:
     st.warning("Choose at least one layer to dream with.")
 else:
-    job = job_id()
+    job = view.job_id(photo_bytes, key, settings, side)
     if (submitted or try_sample) and job not in recent:
         png = dream()
         if png is not None:
-            recent[job] = png
-            while len(recent) > RECENT:
-                recent.pop(next(iter(recent)))
+            view.remember(recent, job, png)
     if job in recent:
         before, after = st.columns(2)
         before.image(photo, caption="Before", width="stretch")

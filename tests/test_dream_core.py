@@ -1,6 +1,7 @@
 """Deep Dream engine: octave and jitter arithmetic, the shipped SqueezeNet and its conversion,
 ascent, the CLI. Everything but the conversion runs on the shipped weights, without data."""
 
+import io
 import json
 import subprocess
 import sys
@@ -10,9 +11,11 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image
 
 from core import cards, datasets
 from core.cli import main
+from core.dream import cli as dream_cli
 from core.dream import convert, engine, model, view
 
 
@@ -56,13 +59,14 @@ CONVS = {"conv1"} | {f"fire{n}_{part}" for n in model.FIRES
 def test_shipped_file_loads_in_safe_mode_and_matches_its_card(squeezenet):
     path, _ = squeezenet
     card = cards.read_card(path.with_suffix(".json"))
-    assert card["command"] == "python -m core convert squeezenet"
-    assert datasets.sha256_of(path) == card["sha256"] and path.stat().st_size == card["size_bytes"]
+    assert card.command == "python -m core convert squeezenet"
+    assert datasets.sha256_of(path) == card.details["sha256"]
+    assert path.stat().st_size == card.details["size_bytes"]
     model = keras.saving.load_model(path, compile=False, safe_mode=True)
-    assert set(_conv_weights(model)) == CONVS and len(CONVS) == card["metrics"]["conv_layers"]
-    assert model.count_params() == card["metrics"]["parameters"]
-    assert convert.weights_digest(model) == card["metrics"]["weights_sha256"]
-    for name in card["licenses"]:  # both licenses travel with the weights
+    assert set(_conv_weights(model)) == CONVS and len(CONVS) == card.metrics["conv_layers"]
+    assert model.count_params() == card.metrics["parameters"]
+    assert convert.weights_digest(model) == card.metrics["weights_sha256"]
+    for name in card.details["licenses"]:  # both licenses travel with the weights
         assert "Copyright" in (path.parent / name).read_text()
 
 
@@ -77,7 +81,7 @@ def test_shipped_weights_equal_the_original_hdf5(data_dir, squeezenet):
         assert np.array_equal(got_bias, bias)
     assert squeezenet[1].count_params() == sum(k.size + b.size for k, b in arrays.values())
     assert datasets.sha256_of(source) in cards.read_card(
-        squeezenet[0].with_suffix(".json"))["data_sha256"].values()
+        squeezenet[0].with_suffix(".json")).data_sha256.values()
 
 
 def test_convert_command_reproduces_the_shipped_weights(data_dir, squeezenet, tmp_path):
@@ -85,8 +89,8 @@ def test_convert_command_reproduces_the_shipped_weights(data_dir, squeezenet, tm
                  "--data-dir", str(data_dir)]) == 0
     made = cards.read_card(tmp_path / "squeezenet_v1_1.json")
     shipped = cards.read_card(squeezenet[0].with_suffix(".json"))
-    assert made["metrics"] == shipped["metrics"]  # same weights, bit for bit
-    assert made["metrics"]["max_abs_difference_from_source"] == 0.0
+    assert made.metrics == shipped.metrics  # same weights, bit for bit
+    assert made.metrics["max_abs_difference_from_source"] == 0.0
 
 
 def test_layer_activation_grows_over_the_steps(squeezenet, photo):
@@ -222,3 +226,39 @@ def test_cli_refuses_unknown_layers_and_non_images(tmp_path, capsys):
     assert "unknown layers" in capsys.readouterr().err
     assert main(base) == 1
     assert "could not be read" in capsys.readouterr().err
+
+
+def test_the_cli_offers_exactly_the_backbones_and_presets():
+    # The CLI keeps its own copies of the names so that `--help` needs no Keras: they must agree.
+    assert tuple(model.BACKBONES) == dream_cli.MODELS
+    assert dream_cli.PRESETS == model.PRESETS
+    assert all(set(b.presets) == set(model.PRESETS) for b in model.BACKBONES.values())
+
+
+def test_a_dream_job_id_changes_with_whatever_changes_the_dream():
+    photo = b"pixels"
+    settings = view.settings_for("squeezenet", "classic")
+    job = view.job_id(photo, "squeezenet", settings, 512)
+    assert job == view.job_id(photo, "squeezenet", view.settings_for("squeezenet"), 512)
+    reordered = view.settings_for("squeezenet", layers=dict(reversed(settings.layers.items())))
+    assert view.job_id(photo, "squeezenet", reordered, 512) == job  # the order of layers is not
+    others = [view.job_id(b"other", "squeezenet", settings, 512),
+              view.job_id(photo, "vgg16", settings, 512),
+              view.job_id(photo, "squeezenet", settings, 256),
+              view.job_id(photo, "squeezenet", view.settings_for("squeezenet", seed=1), 512),
+              view.job_id(photo, "squeezenet", view.settings_for("squeezenet", max_loss=None), 512)]
+    assert job not in others and len(set(others)) == len(others)
+
+
+def test_recent_dreams_keep_the_newest_as_png():
+    recent = {}
+    for n in range(view.RECENT + 2):
+        view.remember(recent, f"job{n}", view.png_bytes(view.generated_picture(8 + n)))
+    assert list(recent) == [f"job{n}" for n in range(2, view.RECENT + 2)]
+    assert Image.open(io.BytesIO(recent["job2"])).size == (10, 10)
+
+
+def test_the_page_shows_the_step_that_runs():
+    assert view.step_code().startswith("def _step(self, img, shift, step_size):")
+    assert "tape.gradient(loss, rolled)" in view.step_code()
+    assert view.loss_code().startswith("def loss(self, img):")

@@ -31,7 +31,7 @@ def test_upload_and_dream(app):
     at.file_uploader(key="dd_upload").set_value(("photo.png", _png(), "image/png"))
     at.run()
     _tiny_settings(at)
-    at.button[-1].click()  # the form's "Dream" (set_value above does not rerun in a form)
+    at.button(key="dd_dream").click()  # set_value above does not rerun in a form
     at = at.run()
     assert not at.exception, at.exception
     assert [e for e in at.get("download_button")], "no download button after the dream"
@@ -58,7 +58,7 @@ def test_a_busy_server_is_explained(app, monkeypatch):
     at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
     _tiny_settings(at)
     with engine.DREAM_LOCK:  # another student's dream
-        at.button[-1].click()
+        at.button(key="dd_dream").click()
         at = at.run()
     assert not at.exception, at.exception
     assert any("busy with other dreams" in w.value for w in at.warning)
@@ -100,7 +100,7 @@ def test_an_upload_replaces_the_sample_photo(app):
     at.file_uploader(key="dd_upload").set_value(("photo.png", _png(40), "image/png"))
     at = at.run()
     assert not at.session_state["dd_use_sample"]
-    at.button[-1].click()
+    at.button(key="dd_dream").click()
     at = at.run()
     first, latest = (Image.open(io.BytesIO(png)) for png in at.session_state["dd_recent"].values())
     assert first.size == (451, 300) and latest.size == (40, 40)  # the sample's, then the upload's
@@ -119,7 +119,7 @@ def test_backbone_without_weights_says_how_to_get_them(app, no_data):
 def test_presets_fill_the_form(app):
     at = open_page(app, PAGE)
     at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
-    at.get("button_group")[0].set_value("wild").run()
+    at.button_group(key="dd_preset").set_value("wild").run()
     assert not at.exception and not at.warning
     wild = at.multiselect(key="dd_layers_squeezenet").value
     assert wild == ["fire7_concat", "fire8_concat", "fire9_concat"]
@@ -127,7 +127,7 @@ def test_presets_fill_the_form(app):
         key="dd_w_squeezenet_fire7_concat").value
     wild_max_loss = at.number_input(key="dd_max_loss_squeezenet").value
     assert wild_max_loss > 0
-    at.get("button_group")[0].set_value("subtle").run()
+    at.button_group(key="dd_preset").set_value("subtle").run()
     assert at.slider(key="dd_octaves").value < 4
     assert 0 < at.number_input(key="dd_max_loss_squeezenet").value < wild_max_loss
     assert at.session_state["dd_recent"] == {}  # choosing settings never dreams

@@ -7,6 +7,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from core import cards
+
 SHIPPED = "dream/squeezenet_v1_1.keras"  # under assets/, as model.BACKBONES names it
 SOURCE = "weights/squeezenet_v1.1/squeezenet_weights_tf_dim_ordering_tf_kernels_notop.h5"
 LICENSES = ("LICENSE-keras-squeezenet-MIT.txt", "LICENSE-SqueezeNet-BSD-2.txt")
@@ -21,8 +23,8 @@ def convert(args: argparse.Namespace) -> int:
     from core import datasets
 
     card = convert_squeezenet(datasets.locate("squeezenet", args.data_dir), args.out)
-    print(json.dumps({"model": card["file"], "size_bytes": card["size_bytes"],
-                      "sha256": card["sha256"], **card["metrics"]}))
+    print(json.dumps({"model": card.details["file"], "size_bytes": card.details["size_bytes"],
+                      "sha256": card.details["sha256"], **card.metrics}))
     return 0
 
 
@@ -36,16 +38,16 @@ def weights_digest(net) -> str:
     return h.hexdigest()
 
 
-def convert_squeezenet(source: Path, out_dir: Path | None = None) -> dict:
+def convert_squeezenet(source: Path, out_dir: Path | None = None) -> cards.Card:
     """Rebuild SqueezeNet from `source`, save it, reload it in safe mode and check that the
     reloaded network computes exactly what the rebuilt one does; write its card."""
     import keras
     import numpy as np
 
-    from core import cards, datasets
+    from core import datasets
     from core.dream import model, view
 
-    out = Path(out_dir) if out_dir else cards.asset_path(*SHIPPED.split("/")[:-1])
+    out = Path(out_dir) if out_dir else (cards.ASSETS / SHIPPED).parent
     target = out / Path(SHIPPED).name
     out.mkdir(parents=True, exist_ok=True)
     rebuilt = model.load_squeezenet(Path(source))

@@ -17,6 +17,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from core import cards
 from core.cards import ASSETS
 
 CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
@@ -93,7 +94,7 @@ def _datasets(group: h5py.Group) -> list[np.ndarray]:
 def load_squeezenet(path: Path) -> keras.Model:
     """From the shipped Keras 3 file (safe mode), or rebuilt from the original HDF5 file."""
     if Path(path).suffix == ".keras":
-        return keras.saving.load_model(path, compile=False, safe_mode=True)
+        return cards.load_shipped(path, rebuild="python -m core convert squeezenet")[0]
     model = squeezenet_architecture()
     arrays = h5_arrays(path)
     convs = [lyr for lyr in model.layers if isinstance(lyr, layers.Conv2D)]
@@ -127,7 +128,6 @@ def load_vgg16(path: Path | None) -> keras.Model:
 
 @dataclass(frozen=True)
 class Backbone:
-    key: str
     title: str
     resource: str  # core.datasets resource name of its weights
     loader: object
@@ -152,7 +152,7 @@ def _preset(layer_weights: dict, octaves: int, steps: int, step_size: float,
 
 BACKBONES = {
     "squeezenet": Backbone(
-        "squeezenet", "SqueezeNet v1.1 (fast, 3 MB)", "squeezenet", load_squeezenet,
+        "SqueezeNet v1.1 (fast, 3 MB)", "squeezenet", load_squeezenet,
         tuple(f"fire{n}_concat" for n in FIRES),
         {"subtle": _preset({"fire3_concat": 1.0, "fire4_concat": 0.5}, 2, 10, 0.01, 25e3),
          "classic": _preset({"fire5_concat": 1.0, "fire6_concat": 1.5, "fire7_concat": 2.0},
@@ -161,7 +161,7 @@ BACKBONES = {
                          4, 30, 0.02, 200e3)},
         shipped="dream/squeezenet_v1_1.keras"),
     "inception": Backbone(
-        "inception", "InceptionV3 (keras.io's choice, 87 MB)", "inception-v3", load_inception,
+        "InceptionV3 (keras.io's choice, 87 MB)", "inception-v3", load_inception,
         tuple(f"mixed{n}" for n in range(11)),
         # keras.io's max_loss, set there for its classic layers (no weights here to measure).
         {"subtle": _preset({"mixed2": 1.0, "mixed3": 0.5}, 2, 10, 0.01, 15.0),
@@ -171,7 +171,7 @@ BACKBONES = {
         min_side=75),
     # VGG16 runs unclipped, as in the book: without its weights here, no threshold was measured.
     "vgg16": Backbone(
-        "vgg16", "VGG16 (the book's choice, 59 MB)", "vgg16", load_vgg16,
+        "VGG16 (the book's choice, 59 MB)", "vgg16", load_vgg16,
         ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3", "block5_conv3"),
         {"subtle": _preset({"block2_conv2": 1.0, "block3_conv3": 0.5}, 2, 10, 0.01),
          "classic": _preset({"block3_conv3": 1.0, "block4_conv3": 1.5}, 3, 20, 0.01),

@@ -1,11 +1,17 @@
-"""From a photo to a dream: working size, the shared lock, the backbone, back to full size."""
+"""What the Deep Dream page shows: from a photo to a dream (working size, the shared lock, the
+backbone, back to full size), a dream's job id, the session's recent dreams as PNG files, and the
+gradient-ascent step's own source."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import inspect
+import io
+import textwrap
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +26,7 @@ SAMPLE_PHOTO = ASSETS / "dream" / "chelsea.jpg"  # CC0; see chelsea.txt beside i
 SAMPLE_CREDIT = "Chelsea the cat · Stefan van der Walt, CC0"
 WAIT_LIMIT_S = 180  # a queued dream gives up after this long rather than wait forever
 WAIT_POLL_S = 0.5  # how often a waiting dream reports that it is still waiting
+RECENT = 4  # dreams kept per session, so that reruns never recompute them
 
 
 class Busy(RuntimeError):
@@ -91,3 +98,36 @@ def generated_picture(side: int = DEFAULT_SIDE, seed: int = 0) -> Image.Image:
         rgb[disc] = rng.uniform(0.1, 0.9, 3)
     rgb += rng.normal(0, 0.03, rgb.shape)
     return Image.fromarray((np.clip(rgb, 0, 1) * 255).astype(np.uint8))
+
+
+def job_id(photo_bytes: bytes, backbone: str, settings: engine.Settings, side: int) -> str:
+    """One id per (photo, backbone, settings, working size): equal ids, equal dreams."""
+    layers = sorted(settings.layers.items())
+    parts = (hashlib.sha256(photo_bytes).hexdigest(), backbone, [n for n, _ in layers],
+             [w for _, w in layers], settings.octaves, settings.steps, settings.step_size, side,
+             settings.seed, settings.max_loss)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def remember(recent: MutableMapping[str, bytes], job: str, png: bytes,
+             keep: int = RECENT) -> None:
+    """Keep a dream's PNG under its job id; the oldest ones go beyond `keep`."""
+    recent[job] = png
+    while len(recent) > keep:
+        recent.pop(next(iter(recent)))
+
+
+def loss_code() -> str:
+    """The source of the loss that the dream climbs, exactly as it runs."""
+    return textwrap.dedent(inspect.getsource(engine.Dreamer.loss))
+
+
+def step_code() -> str:
+    """The source of one gradient-ascent step, exactly as it runs."""
+    return textwrap.dedent(inspect.getsource(engine.Dreamer._step))
