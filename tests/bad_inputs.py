@@ -369,9 +369,19 @@ def argument_cases() -> list[Case]:
     return [Case("argument", " ".join(argv), argv, phrase) for argv, phrase in bad]
 
 
+def setting_cases() -> list[Case]:
+    """The Functional API page takes only bounded controls: their extremes must work."""
+    extremes = [  # (hidden layers, units each, activation as its own layer)
+        ("deepest and widest", (4, 256, True)),
+        ("deepest and narrowest", (4, 4, False)),
+        ("shallowest and narrowest", (1, 4, True)),
+    ]
+    return [Case("extreme setting", n, d, None) for n, d in extremes]
+
+
 def all_cases() -> list[Case]:
     return (image_cases() + csv_cases() + story_cases() + vector_cases() + idx_cases()
-            + babi_file_cases() + argument_cases())
+            + babi_file_cases() + argument_cases() + setting_cases())
 
 
 def census() -> Counter:
@@ -381,5 +391,5 @@ def census() -> Counter:
 if __name__ == "__main__":
     counts = census()
     for kind, n in sorted(counts.items()):
-        print(f"{kind:>14}: {n}")
-    print(f"{'total':>14}: {sum(counts.values())} distinct bad inputs")
+        print(f"{kind:>15}: {n}")
+    print(f"{'total':>15}: {sum(counts.values())} distinct bad inputs")

@@ -179,8 +179,31 @@ def test_customizing_vectors(customizing, case):
     assert headers(at) == customizing.sections
 
 
+@pytest.fixture(scope="module")
+def functional_api():
+    return Page("pages/functional_api.py")
+
+
+@pytest.mark.parametrize("case", bad_inputs.setting_cases(), ids=str)
+def test_functional_api_extremes(functional_api, case):
+    depth, units, separate = case.data
+
+    def build(at):
+        at.slider(key="fa_depth").set_value(depth)
+        at.run()
+        for i in range(depth):
+            at.select_slider(key=f"fa_units_{i}").set_value(units)
+        at.toggle(key="fa_separate").set_value(separate)
+
+    at = functional_api.after(build)
+    sizes = [784, *[units] * depth, 10]
+    expected = sum((a + 1) * b for a, b in zip(sizes, sizes[1:], strict=False))
+    assert next(m for m in at.metric if m.label == "Parameters in your network").value \
+        == f"{expected:,}"
+    assert headers(at) == functional_api.sections
+
+
 def test_every_page_is_covered():
     covered = {"pages/regression.py", "pages/autoencoders.py", "pages/customizing_keras.py",
-               "pages/deep_dream.py", "pages/memory_network.py"}
-    # The Functional API page takes no free input: only bounded sliders (tested on its own).
-    assert covered | {"pages/functional_api.py"} == {p.path for p in PAGES}
+               "pages/deep_dream.py", "pages/memory_network.py", "pages/functional_api.py"}
+    assert covered == {p.path for p in PAGES}
