@@ -362,6 +362,7 @@ def argument_cases() -> list[Case]:
         (["bench", "initializers", "--depth", "0"], "not at least 1"),
         (["bench", "initializers", "--steps", "-1"], "not at least 1"),
         (["bench", "dream", "--repeats", "0"], "not at least 1"),
+        (["bench", "startup", "--repeats", "0"], "not at least 1"),
         (["fetch", "no-such-thing"], "unknown resource"),
         (["evaluate"], "required"),
         (["frobnicate"], "invalid choice"),
