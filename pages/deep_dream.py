@@ -4,11 +4,13 @@ import hashlib
 import io
 
 import streamlit as st
+from PIL import Image
 
 from core.data import availability
 from core.dream import backbones, pipeline
-from core.images import ImageError, open_image
+from core.images import ImageError, displayable, open_image
 from pages.common import explain_missing, locate_or_explain
+from pages.text import as_text
 
 RECENT = 4  # dreams kept per session, so that reruns never recompute them
 
@@ -54,7 +56,7 @@ if source == "Upload a photo":
         try:
             photo = open_image(photo_bytes)
         except ImageError as err:
-            st.error(f"{err} Please try another file.")
+            st.error(f"{as_text(err)} Please try another file.")
 else:
     photo = pipeline.generated_picture()
     photo_bytes = photo.tobytes()
@@ -154,7 +156,8 @@ def dream() -> bytes | None:
                      text=f"Octave {octave + 1}/{octaves}, step {step + 1}/{steps} · "
                           f"loss {loss:,.1f}{clipped}")
         if step % 5 == 4 or step == steps - 1 or clipped:
-            preview.image(image, caption="Live preview (working size)", width=320)
+            preview.image(displayable(image, 320), caption="Live preview (working size)",
+                          width=320)
 
     def waiting(seconds: float) -> None:
         note.info(f"Waiting for another student's dream to finish ({seconds:.0f} s so far)… "
@@ -193,13 +196,15 @@ else:
                 recent.pop(next(iter(recent)))
     if job in recent:
         before, after = st.columns(2)
-        before.image(photo, caption="Before", width="stretch")
-        after.image(recent[job], caption="After", width="stretch")
+        before.image(displayable(photo), caption="Before", width="stretch")
+        after.image(displayable(Image.open(io.BytesIO(recent[job]))), caption="After",
+                    width="stretch")
         st.download_button("Download the dream (PNG)", recent[job], file_name="deep_dream.png",
                            mime="image/png", icon=":material/download:")
     else:
-        st.image(photo, caption="Before: press **Dream** to start", width=320)
+        st.image(displayable(photo, 320), caption="Before: press **Dream** to start", width=320)
 
 if len(recent) > 1:
     with st.expander(f"Your recent dreams ({len(recent)})"):
-        st.image(list(reversed(recent.values())), width=160)
+        st.image([displayable(Image.open(io.BytesIO(png)), 160)
+                  for png in reversed(recent.values())], width=160)
