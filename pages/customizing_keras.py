@@ -6,8 +6,9 @@ import streamlit as st
 
 from core.customizing import backend, distance, lrn, view
 from core.customizing import initializers as ini
-from core.images import ImageError, fit_within, open_image
+from core.images import ImageError, displayable, fit_within, open_image
 from pages.common import locate_or_explain
+from pages.text import as_text
 
 st.title("Customizing Keras")
 st.markdown(
@@ -36,7 +37,7 @@ y_text = right.text_input("Vector y", "4, 6, 3, 0")
 try:
     x_vec, y_vec = distance.parse_vector(x_text), distance.parse_vector(y_text)
 except ValueError as err:
-    st.warning(f"{err} Example: `1, 2.5, -3`.", icon=":material/edit:")
+    st.warning(f"{as_text(err)} Example: `1, 2.5, -3`.", icon=":material/edit:")
 else:
     if len(x_vec) != len(y_vec):
         st.warning(f"x has {len(x_vec)} numbers and y has {len(y_vec)}: a distance needs two "
@@ -119,8 +120,14 @@ if source == "My own image":
         try:
             image = fit_within(open_image(upload.getvalue()), 160)
         except ImageError as err:
-            st.error(f"{err} The sample test card is shown instead.",
+            st.error(f"{as_text(err)} The sample test card is shown instead.",
                      icon=":material/broken_image:")
+        else:
+            if min(image.size) < 8:
+                st.warning(f"This image is very long and thin: shrunk to {image.width}×"
+                           f"{image.height} pixels, a 9×9 window (the largest n) hardly "
+                           "fits in it. A squarer picture shows LRN better.",
+                           icon=":material/aspect_ratio:")
 
 c1, c2, c3, c4 = st.columns(4)
 n = c1.select_slider("n (window side)", [1, 3, 5, 7, 9], value=5)
@@ -141,12 +148,12 @@ st.caption("Input pixels are 0–255, as in the networks LRN was made for. Each 
            "from black (its minimum) to white (its maximum), so look at how the contrast "
            "*within* a map changes.")
 left, right = st.columns([1, 2])
-left.image(image, caption="input", width="stretch")
-left.image(lrn.to_pixels(maps.divisor), width="stretch",
+left.image(displayable(image), caption="input", width="stretch")
+left.image(displayable(lrn.to_pixels(maps.divisor)), width="stretch",
            caption=f"what LRN divided by, (k + alpha·s)^beta: from {maps.divisor.min():.3g} "
                    f"(black) to {maps.divisor.max():.3g} (white)")
 with right:
-    st.image([lrn.before_after(maps.before[..., c], maps.after[..., c])
+    st.image([displayable(lrn.before_after(maps.before[..., c], maps.after[..., c]), 200)
               for c in range(len(lrn.FILTERS))],
              caption=[f"{name}: before | after" for name in lrn.FILTERS], width=200)
 st.altair_chart(view.peaks(maps.before, maps.after, lrn.FILTERS), width="stretch")

@@ -4,8 +4,9 @@ import streamlit as st
 
 from core.datasets import availability
 from core.dream import model, view
-from core.images import ImageError, open_image
+from core.images import ImageError, displayable, open_image
 from pages.common import explain_missing, locate_or_explain
+from pages.text import as_text
 
 st.title("Deep Dream: let a CNN see things in your photo")
 st.markdown(
@@ -49,7 +50,7 @@ if source == "Upload a photo":
         try:
             photo = open_image(photo_bytes)
         except ImageError as err:
-            st.error(f"{err} Please try another file.")
+            st.error(f"{as_text(err)} Please try another file.")
 else:
     photo = view.generated_picture()
     photo_bytes = photo.tobytes()
@@ -152,7 +153,8 @@ def dream() -> bytes | None:
                      text=f"Octave {octave + 1}/{octaves}, step {step + 1}/{steps} · "
                           f"loss {loss:,.1f}{clipped}")
         if step % 5 == 4 or step == steps - 1 or clipped:
-            preview.image(image, caption="Live preview (working size)", width=320)
+            preview.image(displayable(image, 320), caption="Live preview (working size)",
+                          width=320)
 
     def waiting(seconds: float) -> None:
         note.info(f"Waiting for another student's dream to finish ({seconds:.0f} s so far)… "
@@ -185,13 +187,15 @@ else:
             view.remember(recent, job, png)
     if job in recent:
         before, after = st.columns(2)
-        before.image(photo, caption="Before", width="stretch")
-        after.image(recent[job], caption="After", width="stretch")
+        before.image(displayable(photo), caption="Before", width="stretch")
+        after.image(displayable(view.png_image(recent[job])), caption="After",
+                    width="stretch")
         st.download_button("Download the dream (PNG)", recent[job], file_name="deep_dream.png",
                            mime="image/png", icon=":material/download:")
     else:
-        st.image(photo, caption="Before: press **Dream** to start", width=320)
+        st.image(displayable(photo, 320), caption="Before: press **Dream** to start", width=320)
 
 if len(recent) > 1:
     with st.expander(f"Your recent dreams ({len(recent)})"):
-        st.image(list(reversed(recent.values())), width=160)
+        st.image([displayable(view.png_image(png), 160)
+                  for png in reversed(recent.values())], width=160)

@@ -7,6 +7,7 @@ from core.air_quality import data, training, view
 from core.air_quality.model import KEY_SENSOR, evaluate
 from core.cards import percentile_of
 from pages.common import locate_or_explain
+from pages.text import as_text
 
 st.title("Regression: benzene from cheap sensors")
 st.markdown(
@@ -27,7 +28,7 @@ def shipped(kind: str):
 try:
     models = {kind: shipped(kind) for kind in training.MODELS}
 except (FileNotFoundError, ValueError) as err:
-    st.error(f"A shipped model could not be loaded: {err}")
+    st.error(f"A shipped model could not be loaded: {as_text(err)}")
     st.stop()
 cards = {kind: card for kind, (_, card) in models.items()}
 ranges, presets, fill = cards["all"].ranges, cards["all"].presets, cards["all"].imputation
@@ -164,7 +165,7 @@ if path is not None:
     try:
         frame = load_frame(str(path))
     except data.AirQualityFormatError as err:
-        st.error(f"The Air Quality file at {path} could not be read: {err}")
+        st.error(f"The Air Quality file at {as_text(path)} could not be read: {as_text(err)}")
 
 if frame is not None:
     val = validation_predictions(kind, str(path))
@@ -186,9 +187,12 @@ with st.expander("Evaluate the shipped models on your own file"):
                 mine = data.parse(upload.getvalue())
                 scores = [{"model": k, **evaluate(m, mine, c.inputs)}
                           for k, (m, c) in models.items()]
-                st.dataframe(pd.DataFrame(scores), hide_index=True)
             except data.AirQualityFormatError as err:
-                st.error(f"This file cannot be used: {err}")
+                st.error(f"This file cannot be used: {as_text(err)}")
+            else:
+                st.dataframe(pd.DataFrame(scores), hide_index=True)
+                for why in view.not_computed_lines(scores):
+                    st.warning(why, icon=":material/functions:")
 
 # --- 4. Train your own -------------------------------------------------------------------------
 st.header("4 · Train your own")

@@ -78,9 +78,9 @@ def test_without_data_the_generator_tells_new_stories(app, no_data):
 @pytest.mark.parametrize(("task", "kind"), [(1, "memn2n"), (2, "memn2n"), (3, "memn2n"),
                                             (1, "book")])
 def test_shipped_model_reaches_its_cards_validation_accuracy(data_dir, task, kind):
-    card = read_card(answer.card_path(task, kind))
+    card = read_card(answer.card_path(task, kind), answer.BabiCard)
     measured = training.validation_accuracy(task, kind, data_dir)
-    assert measured["questions"] == card["metrics"]["validation"]["questions"]
-    assert measured["accuracy"] >= card["metrics"]["validation"]["accuracy"] - 0.005
-    low, high = card["metrics"]["validation"].get("ci95", (0.0, 1.0))
+    assert measured["questions"] == card.validation["questions"]
+    assert measured["accuracy"] >= card.validation["accuracy"] - 0.005
+    low, high = card.validation.get("ci95", (0.0, 1.0))
     assert low <= measured["accuracy"] <= high

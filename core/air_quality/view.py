@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from core.air_quality import data
-from core.air_quality.model import KEY_SENSOR, EpochHook, build, fit, metrics, predict
+from core.air_quality.model import KEY_SENSOR, EpochHook, build, fit, metrics, not_computed, predict
 from core.air_quality.training import BenzeneCard
 
 # Steps for the tuning sliders, in each column's unit.
@@ -81,6 +81,14 @@ def comparison(cards: Mapping[str, BenzeneCard]) -> pd.DataFrame:
                 base["book_network_clean"])
         add(f"shipped: {kind}", n, "training means", chrono, val, card.validation)
     return pd.DataFrame(rows)
+
+
+def not_computed_lines(scores: Sequence[Mapping]) -> list[str]:
+    """One sentence per metric that some row of `scores` could not compute, and why."""
+    why = {name: reason for row in scores for name, reason in not_computed(row).items()}
+    labels = {"rmse": "RMSE", "mae": "MAE", "r2": "R²"}
+    return [f"{labels[name]} cannot be computed for this file: {reason}."
+            for name, reason in why.items()]
 
 
 def validation_frame(model, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

@@ -157,7 +157,7 @@ def train_and_ship(task: int, *, data_dir=None, recipe: Recipe | None = None,
     net.save(out_dir / f"task{task}.keras")
     vocab.save(out_dir / f"task{task}_vocab.json")
     return cards.write_card(
-        out_dir / f"task{task}.json",
+        out_dir / f"task{task}.json", answer.BabiCard,
         command=command or cards.training_command(),
         data_sha256={str(source.relative_to(source.parents[3])): datasets.sha256_of(source)},
         metrics=metrics, task=task, title=data.TASKS[task][1], model="memn2n",
@@ -184,7 +184,7 @@ def train_and_ship_book(task: int, *, data_dir=None, epochs: int = 30, seed: int
     log(f"book model, task {task}: validation accuracy {val:.4f} after {seconds:.0f} s")
     net.save(out_dir / f"book_task{task}.keras")
     return cards.write_card(
-        out_dir / f"book_task{task}.json",
+        out_dir / f"book_task{task}.json", answer.BabiCard,
         command=command or cards.training_command(),
         data_sha256={str(source.relative_to(source.parents[3])): datasets.sha256_of(source)},
         metrics={"validation": {"accuracy": val, "questions": len(validation["answer"])},

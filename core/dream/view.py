@@ -115,6 +115,10 @@ def png_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
+def png_image(png: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(png))
+
+
 def remember(recent: MutableMapping[str, bytes], job: str, png: bytes,
              keep: int = RECENT) -> None:
     """Keep a dream's PNG under its job id; the oldest ones go beyond `keep`."""
