@@ -113,10 +113,6 @@ def test_dream(case, tmp_path, capsys):
     if case.expect:
         refused(argv, capsys, case.expect)
         return
-    from core import datasets
-
-    if datasets.availability("squeezenet").path is None:
-        pytest.skip("needs the SqueezeNet weights (LAB_DATA_DIR)")
     code, out, err = run(argv, capsys)
     assert code == 0, err
     assert strict_json(out)["output"] == str(out_path)
