@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from core import datasets
 from core.cards import ASSETS
 
+# The largest file any page accepts, in MB (2**20 bytes, as Streamlit counts): the file uploaders
+# (.streamlit/config.toml's maxUploadSize, checked equal by a test), images and CSV files alike.
+UPLOAD_LIMIT_MB = 20
+UPLOAD_LIMIT_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Page:

@@ -9,8 +9,9 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.catalog import UPLOAD_LIMIT_BYTES, UPLOAD_LIMIT_MB
+
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding them
-MAX_BYTES = 25 * 1024 * 1024
 
 
 class ImageError(ValueError):
@@ -21,9 +22,9 @@ def open_image(data: bytes, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """Decode an upload: EXIF orientation applied, any mode converted to 8-bit RGB."""
     if not data:
         raise ImageError("The file is empty.")
-    if len(data) > MAX_BYTES:
-        raise ImageError(f"The file is {len(data) / 1e6:.0f} MB; the limit is "
-                         f"{MAX_BYTES / 1e6:.0f} MB.")
+    if len(data) > UPLOAD_LIMIT_BYTES:
+        raise ImageError(f"The file is {len(data) / 2**20:.0f} MB; the limit is "
+                         f"{UPLOAD_LIMIT_MB} MB.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.catalog import UPLOAD_LIMIT_MB
 from core.datasets import availability
 from core.dream import model, view
 from core.images import ImageError, displayable, open_image
@@ -33,7 +34,7 @@ source = st.radio("Picture", ["Upload a photo", "Generated pattern (not a photo)
 photo, photo_bytes, try_sample = None, None, False
 if source == "Upload a photo":
     mine, sample = st.columns([3, 1])
-    upload = mine.file_uploader("JPEG, PNG, WebP… (up to 20 MB)", key="dd_upload",
+    upload = mine.file_uploader(f"JPEG, PNG, WebP… (up to {UPLOAD_LIMIT_MB} MB)", key="dd_upload",
                                 type=["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"],
                                 on_change=lambda: st.session_state.update(dd_use_sample=False))
     sample.image(str(view.SAMPLE_PHOTO), caption=view.SAMPLE_CREDIT, width=160)

@@ -6,6 +6,7 @@ import streamlit as st
 from core.air_quality import data, training, view
 from core.air_quality.model import KEY_SENSOR, evaluate
 from core.cards import percentile_of
+from core.catalog import UPLOAD_LIMIT_BYTES, UPLOAD_LIMIT_MB
 from pages.common import locate_or_explain
 from pages.text import as_text
 
@@ -180,8 +181,8 @@ with st.expander("Evaluate the shipped models on your own file"):
     upload = st.file_uploader("A file in the UCI Air Quality format (`;`, decimal commas)",
                               type=["csv", "txt"], key="aq_upload")
     if upload is not None:
-        if upload.size > 20_000_000:
-            st.error("That file is over 20 MB; the UCI file is about 0.8 MB.")
+        if upload.size > UPLOAD_LIMIT_BYTES:
+            st.error(f"That file is over {UPLOAD_LIMIT_MB} MB; the UCI file is about 0.8 MB.")
         else:
             try:
                 mine = data.parse(upload.getvalue())

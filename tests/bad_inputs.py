@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from core.catalog import UPLOAD_LIMIT_BYTES
+
 FIXTURES = Path(__file__).parent / "fixtures"
 LINK = "![x](http://example.invalid/x.png) [click](http://example.invalid)"
 
@@ -103,7 +105,7 @@ def image_cases() -> list[Case]:
         ("png magic only", b"\x89PNG\r\n\x1a\n", "could not be read"),
         ("decompression bomb", _encode(Image.new("L", (8000, 8000))), "megapixels"),
         ("header claims 100000x100000", _png_header_claiming(100_000, 100_000), "megapixels"),
-        ("over 25 MB", b"\x89PNG\r\n\x1a\n" + b"\x00" * (26 * 1024 * 1024), "limit is"),
+        ("over the upload limit", b"\x89PNG\r\n\x1a\n" + b"\x00" * UPLOAD_LIMIT_BYTES, "limit is"),
     ]
     odd = [  # unusual but valid: must work
         ("8000x50 strip", _encode(_strip(8000, 50))),

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
+from tests.helpers import APP, CHROMIUM, NEEDS_DATA, ROOT, shared_data
 
 
 @pytest.fixture(autouse=True)
@@ -37,13 +36,6 @@ def _loopback_only(address: tuple[str, int]) -> None:
     socket.create_connection(address, timeout=1).close()
 
 
-def shared_data() -> Path | None:
-    """``$LAB_DATA_DIR`` when it names a folder, else None."""
-    path = os.environ.get("LAB_DATA_DIR")
-    return Path(path) if path and Path(path).is_dir() else None
-
-
-NEEDS_DATA = "needs LAB_DATA_DIR pointing at a folder laid out like ../shared/data"
 
 
 @pytest.fixture
@@ -75,17 +67,10 @@ def app():
     return AppTest.from_file(APP, default_timeout=60)
 
 
-def open_page(app, path: str):
-    """Start the app on Home, switch to the page at `path`, and check it rendered cleanly."""
-    at = app.run()
-    at.switch_page(path).run()
-    assert not at.exception, at.exception
-    return at
 
 
 # --- End-to-end: the real app in `streamlit run`, driven by Debian's headless Chromium ----------
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -173,20 +158,3 @@ def browser_page(_browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-def wait_until_idle(page, timeout_s: float = 120) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running…' status widget)."""
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=timeout_s * 1000)
-    page.wait_for_selector("h1", timeout=timeout_s * 1000)
-    quiet = 0
-    while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count()
-        quiet = quiet + 1 if running == 0 else 0
-        if quiet >= 4:  # idle for ~1 s in a row: the run is over, not between two elements
-            return
-        page.wait_for_timeout(250)
-    raise TimeoutError("the app kept running")

@@ -4,7 +4,7 @@ import pytest
 
 from core import cards
 from core.air_quality import training
-from tests.conftest import open_page
+from tests.helpers import open_page
 
 PAGE = "pages/regression.py"
 S2 = "aq_in_PT08.S2(NMHC)"

@@ -3,7 +3,7 @@
 import pytest
 
 from core.catalog import PAGES
-from tests.conftest import open_page
+from tests.helpers import open_page
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.title)

@@ -4,7 +4,7 @@ import pytest
 
 from core.babi import answer, training
 from core.cards import read_card
-from tests.conftest import open_page
+from tests.helpers import open_page
 
 PAGE = "pages/memory_network.py"
 

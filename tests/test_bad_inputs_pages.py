@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.catalog import PAGES
 from tests import bad_inputs
-from tests.conftest import APP
+from tests.helpers import APP
 
 REFUSED = ("could not be read", "cannot be used", "limit is", "megapixels", "is empty")
 

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.dream.view import generated_picture
-from tests.conftest import wait_until_idle
+from tests.helpers import wait_until_idle
 
 pytestmark = pytest.mark.browser
 

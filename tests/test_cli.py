@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
@@ -22,10 +22,27 @@ def test_bench_startup_prints_one_json_object():
     result = _cli("bench", "startup", "--repeats", "1")
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    assert figures["import_core_s"] < figures["import_keras_s"]
-    assert figures["peak_rss_mib"] > 0
-    assert set(figures["load_model_s"]) == {
-        str(p.relative_to(ROOT / "assets")) for p in (ROOT / "assets").rglob("*.keras")}
+    assert set(figures) == {"import_core_s", "import_keras_s", "load_model_s", "peak_rss_mib",
+                            "repeats"} and figures["repeats"] == 1
+    models = sorted((ROOT / "assets").rglob("*.keras"))
+    assert set(figures["load_model_s"]) == {str(p.relative_to(ROOT / "assets")) for p in models}
+    assert all(seconds > 0 for seconds in figures["load_model_s"].values())
+    # Every shipped model was loaded into this process: its peak memory holds at least their
+    # weights (a figure in the wrong unit, KiB or bytes, would fall below this or far above).
+    weights_mib = sum(p.stat().st_size for p in models) / 2**20
+    assert weights_mib < figures["peak_rss_mib"] < 64 * 1024
+
+
+def test_what_a_page_imports_first_does_not_load_keras():
+    # What the startup benchmark's "import_core" times: the Home page's imports, without Keras.
+    from core.startup import IMPORTS
+
+    code = IMPORTS["import_core"] + "; import sys; print(sorted({'keras', 'tensorflow'} & " \
+        "set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 # --- Issue 11: every argument checked by the parser, nothing to score refused, strict JSON ----

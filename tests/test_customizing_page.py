@@ -1,6 +1,6 @@
 """AppTest: the Customizing Keras page, with the MNIST data and without any data."""
 
-from tests.conftest import open_page
+from tests.helpers import open_page
 
 PAGE = "pages/customizing_keras.py"
 

@@ -7,7 +7,7 @@ from PIL import Image
 
 from core.dream import engine, view
 from core.dream.view import generated_picture
-from tests.conftest import open_page
+from tests.helpers import open_page
 
 PAGE = "pages/deep_dream.py"
 

@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from core.catalog import PAGES
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 DREAM = "pages/deep_dream.py"
 

@@ -1,6 +1,6 @@
 """AppTest: the Functional API page follows the book, the proof and the builder's choices."""
 
-from tests.conftest import open_page
+from tests.helpers import open_page
 
 PAGE = "pages/functional_api.py"
 

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from core.images import ImageError, fit_within, open_image
+from tests.helpers import ROOT
 
 
 def _bytes(img: Image.Image, fmt: str = "PNG", **kwargs) -> bytes:
@@ -97,3 +98,14 @@ def test_a_long_thin_image_stays_displayable():  # issue 11, defect 1
         shown = displayable(strip if width == 200 else Image.new("L", (8000, 1)), width)
         assert shown.width <= width and shown.height == 1
     assert displayable(np.zeros((1, 324), np.uint8), 200).size == (200, 1)
+
+
+def test_one_upload_limit_for_streamlit_and_the_core():
+    import tomllib
+
+    from core.catalog import UPLOAD_LIMIT_BYTES, UPLOAD_LIMIT_MB
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == UPLOAD_LIMIT_MB
+    with pytest.raises(ImageError, match=f"the limit is {UPLOAD_LIMIT_MB} MB"):
+        open_image(b"\x89PNG\r\n\x1a\n" + bytes(UPLOAD_LIMIT_BYTES))
