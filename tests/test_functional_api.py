@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from core.functional_api import graph, model, two_digits
+from core.functional_api import graph, model, two_digits, view
 from core.functional_api.model import CHAPTER, LayerSpec, NetworkSpec
 
 SPECS = [
@@ -157,3 +157,29 @@ def test_dot_quotes_awkward_names():
     model = keras.Model(inputs, keras.layers.Dense(2, name="out\\put")(inputs), name="odd")
     dot = graph.to_dot(model)
     assert '"in \\"quoted\\"" -> "out\\\\put";' in dot
+
+
+def test_the_page_view_of_both_styles_agrees_with_keras():
+    spec = NetworkSpec((LayerSpec(16, "tanh"), LayerSpec(8, "relu")))
+    both = view.styles(spec)
+    assert both["Sequential"]["params"] == both["Functional"]["params"]
+    assert both["Sequential"]["params"] == model.parameter_count(spec)
+    assert both["Sequential"]["summary"].equals(both["Functional"]["summary"])
+    assert both["Functional"]["code"].startswith("import keras")
+    assert view.parameter_sum(spec) == (
+        f"(784 + 1) × 16 + (16 + 1) × 8 + (8 + 1) × 10 = {model.parameter_count(spec):,}")
+
+
+def test_the_proof_chart_puts_both_models_side_by_side():
+    proof = model.same_network_proof(CHAPTER, CHAPTER, samples=2)
+    spec = view.outputs_chart(proof).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert len(rows) == 20 and {r["model"] for r in rows} == {"Sequential", "Functional"}
+    assert spec["encoding"]["xOffset"]["field"] == "model"
+
+
+def test_two_digit_facts():
+    facts = view.two_digit_facts()
+    assert facts["encoder_params"] == 784 * 32 + 32  # counted once, though called twice
+    assert facts["params"] > facts["encoder_params"]
+    assert facts["answers"] == "`same_digit` (4, 1), `digit_sum` (4, 19)"
