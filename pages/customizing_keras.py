@@ -39,11 +39,8 @@ try:
 except ValueError as err:
     st.warning(f"{as_text(err)} Example: `1, 2.5, -3`.", icon=":material/edit:")
 else:
-    if len(x_vec) != len(y_vec):
-        st.warning(f"x has {len(x_vec)} numbers and y has {len(y_vec)}: a distance needs two "
-                   "vectors of the same length.", icon=":material/straighten:")
-    elif len(x_vec) > 64:
-        st.warning("Keep the vectors to 64 numbers or fewer.", icon=":material/straighten:")
+    if problem := distance.pair_problem(x_vec, y_vec):
+        st.warning(problem, icon=":material/straighten:")
     else:
         by_model = float(distance.model_distance(distance_model(len(x_vec)), x_vec, y_vec)[0])
         by_numpy = float(distance.numpy_distance(x_vec, y_vec)[0])
@@ -90,9 +87,7 @@ cols[1].code(f"y = {backend.Y.tolist()}", language="python")
 
 @st.cache_data
 def ops_table() -> str:
-    rows = [f"| `{book}` | `{keras3}` | `{result}` |" for book, keras3, result in backend.run_all()]
-    return "\n".join(["| book (Keras 2 backend) | Keras 3 | what the Keras 3 code returned |",
-                      "|---|---|---|", *rows])
+    return view.ops_table()
 
 
 st.markdown(ops_table())
@@ -242,8 +237,7 @@ else:
     st.caption("One row per initializer, one column per layer (the output layer has gradients "
                "only). Each cell has its own x range: read the axis numbers.")
     st.altair_chart(view.spread_by_depth(result))
-    flat = sorted(set(result.layer_stats.query("std == 0")["initializer"]))
-    if flat:
+    if flat := view.flat_initializers(result):
         st.caption(f"Missing from the log axes, which have no zero: **{', '.join(flat)}**, "
                    "whose spread is exactly 0. With all-zero weights every unit of a layer "
                    "computes the same thing and gets the same gradient (here none at all), so "
