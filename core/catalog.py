@@ -19,7 +19,7 @@ class Page:
     title: str
     icon: str
     teaches: str  # two lines for the Home page
-    resources: tuple[str, ...] = ()  # data layer names
+    resources: tuple[str, ...] = ()  # core.datasets names
     assets: tuple[str, ...] = ()  # shipped model files under assets/
     without_data: str = ""  # what still works when `resources` are missing
     optional: tuple[str, ...] = ()  # extra downloads the page offers; it works without them
