@@ -37,6 +37,11 @@ PAGES = (
          ("mnist", "fashion-mnist"),
          tuple(f"autoencoder/{d}_{m}.keras" for d in ("mnist", "fashion")
                for m in ("conv", "dense", "denoise", "latent2d"))),
+    Page("pages/sequence_autoencoders.py", "Sequence autoencoders", ":material/timeline:",
+         "Recurrent autoencoders rebuild a day of air-quality sensors and a bAbI sentence from "
+         "a short code: a calendar of unusual days, faults found, words decoded one by one.",
+         ("air-quality",), tuple(f"sequence_autoencoder/days_code{c}.keras" for c in (2, 4, 8, 16))
+         + ("sequence_autoencoder/sentences.keras",)),
     Page("pages/deep_dream.py", "Deep Dream", ":material/auto_awesome:",
          "Gradient ascent on your photo makes a pretrained CNN amplify what its layers see, "
          "octave by octave.",

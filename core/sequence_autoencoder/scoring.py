@@ -1,0 +1,148 @@
+"""Rebuild days with a day autoencoder, score them, and say what the data shows about a day.
+
+Scores are in normalized units (training-split standard deviations, squared): a day's *score*
+is the mean squared error over its 24 × 8 readings, as the model sees them (missing readings
+filled with the training mean). The *baseline* rebuilds every day as the training split's mean
+daily profile. A day's *peak* is its largest single-reading error, in units of that channel's
+typical training error: a short fault raises the peak long before it moves the day's mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+import pandas as pd
+
+from core.sequence_autoencoder import faults
+from core.sequence_autoencoder.windows import CHANNELS, Days, Stats, squared_errors
+
+MISSING_MARK = -200.0  # what the model is fed for a missing reading (the file's own marker)
+# Italian public holidays of 2004–2005 that fall on weekdays or change traffic.
+HOLIDAYS = {
+    "2004-04-11": "Easter Sunday", "2004-04-12": "Easter Monday", "2004-04-25": "Liberation Day",
+    "2004-05-01": "Labour Day", "2004-06-02": "Republic Day", "2004-08-15": "Ferragosto",
+    "2004-11-01": "All Saints' Day", "2004-12-08": "Immaculate Conception",
+    "2004-12-24": "Christmas Eve", "2004-12-25": "Christmas Day", "2004-12-26": "St Stephen's Day",
+    "2004-12-31": "New Year's Eve", "2005-01-01": "New Year's Day", "2005-01-06": "Epiphany",
+    "2005-03-27": "Easter Sunday", "2005-03-28": "Easter Monday",
+}
+
+
+def model_input(x: np.ndarray) -> np.ndarray:
+    """Raw readings with NaN marked -200, as the file has them (the model fills both)."""
+    return np.nan_to_num(np.asarray(x, "float32"), nan=MISSING_MARK)
+
+
+def rebuild(model: keras.Model, x: np.ndarray) -> np.ndarray:
+    """(days, 24, 8) rebuilt days in normalized units."""
+    if len(x) == 0:
+        return np.zeros((0, *x.shape[1:]), "float32")
+    return np.asarray(model.predict_on_batch(model_input(x)), "float32")
+
+
+def day_errors(model: keras.Model, x: np.ndarray, stats: Stats) -> np.ndarray:
+    return squared_errors(stats.normalize(x), rebuild(model, x))
+
+
+def scores(errors: np.ndarray) -> np.ndarray:
+    """Each day's mean squared error."""
+    return errors.mean(axis=(1, 2))
+
+
+def peaks(errors: np.ndarray, typical: np.ndarray) -> np.ndarray:
+    """Each day's largest reading error, over its channel's typical (training) error."""
+    return (errors / typical).max(axis=(1, 2))
+
+
+def measure(model: keras.Model, days: Days, stats: Stats, profile: np.ndarray,
+            worst: int = 5) -> dict:
+    """{"windows", "mse", "baseline_mse", "worst_days"} over every day given."""
+    errors = day_errors(model, days.x, stats)
+    per_day = scores(errors)
+    baseline = squared_errors(stats.normalize(days.x), profile[None])
+    order = np.argsort(per_day)[::-1][:worst]
+    return {"windows": len(days), "mse": round(float(errors.mean()), 5),
+            "baseline_mse": round(float(baseline.mean()), 5),
+            "worst_days": [{"date": days.dates[i].date().isoformat(),
+                            "mse": round(float(per_day[i]), 4)} for i in order]}
+
+
+def detection(model: keras.Model, clean: np.ndarray, stats: Stats, typical: np.ndarray,
+              seed: int = faults.FAULT_SEED) -> dict:
+    """Share of faulty days scoring above the 99th percentile of the clean days, by score:
+    for the standard faults, for spikes twice as large, and for the stuck faults that moved
+    some reading at least one standard deviation away from the truth."""
+    clean_errors = day_errors(model, clean, stats)
+    broken = faults.inject(clean, stats, seed)
+    broken["spike_x2"] = faults.inject(clean, stats, seed, 2 * faults.SPIKE)["spike"]
+    visible = faults.departure(clean, broken["stuck"], stats) >= 1.0
+    errors = {kind: day_errors(model, x, stats) for kind, x in broken.items()}
+    out = {"clean_days": len(clean), "stuck_visible_share": round(float(visible.mean()), 3)}
+    for name, score in (("mse", scores), ("peak", lambda e: peaks(e, typical))):
+        threshold = float(np.percentile(score(clean_errors), 99))
+        found = {kind: score(e) > threshold for kind, e in errors.items()}
+        out[name] = {"threshold": round(threshold, 4),
+                     **{k: round(float(v.mean()), 3) for k, v in found.items()},
+                     "stuck_visible": round(float(found["stuck"][visible].mean()), 3)
+                     if visible.any() else None,
+                     "standard": round(float(np.mean([found["stuck"].mean(),
+                                                      found["spike"].mean()])), 3)}
+    return out
+
+
+@dataclass(frozen=True)
+class DayReport:
+    date: str
+    score: float
+    notes: list[str]
+    worst_channel: str
+
+
+def describe(date: pd.Timestamp, x: np.ndarray, rebuilt: np.ndarray, stats: Stats,
+             score: float) -> DayReport:
+    """What the data shows about one day: outages, flat runs, holidays, level shifts."""
+    notes = []
+    day = date.date().isoformat()
+    if day in HOLIDAYS:
+        notes.append(f"public holiday ({HOLIDAYS[day]}): little traffic")
+    elif date.dayofweek >= 5:
+        notes.append(f"{date.day_name()}: weekend traffic")
+    missing = np.isnan(x).sum(axis=0)
+    gone = [c for c, n in zip(CHANNELS, missing, strict=True) if n == len(x)]
+    if len(gone) == len(CHANNELS):
+        notes.append("no readings at all: the device was off (the model sees flat means)")
+    elif gone:
+        notes.append(f"no readings from {', '.join(gone)} all day")
+    elif missing.any():
+        notes.append(f"{int(missing.max())} hour(s) without readings (filled with means)")
+    for c, run in zip(CHANNELS, _longest_flat_runs(x), strict=True):
+        if run >= 6 and c not in gone:
+            notes.append(f"{c} repeats the same value for {run} hours: stuck?")
+    z = stats.normalize(x)
+    error = ((z - rebuilt) ** 2).mean(axis=0)
+    worst = int(np.argmax(error))
+    shift = float((z[:, worst] - rebuilt[:, worst]).mean())
+    if abs(shift) > 0.5 and not missing[worst]:
+        notes.append(f"{CHANNELS[worst]} reads {'higher' if shift > 0 else 'lower'} than the "
+                     f"model expects all day ({abs(shift):.1f} sd): drift or an unusual level")
+    level = np.nanmean(z[:, :5]) if not np.isnan(x[:, :5]).all() else 0.0
+    if abs(level) > 1.5:
+        notes.append(f"the five sensors read {'far above' if level > 0 else 'far below'} "
+                     "their training average")
+    if not notes:
+        notes.append(f"{CHANNELS[worst]} has the largest error; nothing else stands out")
+    return DayReport(day, round(float(score), 4), notes, CHANNELS[worst])
+
+
+def _longest_flat_runs(x: np.ndarray) -> list[int]:
+    """Per channel, the longest run of hours repeating the same (present) reading."""
+    runs = []
+    for column in x.T:
+        best = current = 1
+        for a, b in zip(column[:-1], column[1:], strict=True):
+            current = current + 1 if a == b and not np.isnan(a) else 1
+            best = max(best, current)
+        runs.append(best if not np.isnan(column).all() else 0)
+    return runs
