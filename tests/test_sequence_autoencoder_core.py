@@ -99,7 +99,7 @@ def test_the_baseline_is_the_mean_day_per_hour_and_channel():
     assert profile[5, 1] == 0.0  # the mean of the two readings there, NaN ignored
 
 
-# --- faults and scores -----------------------------------------------------------------------------
+# --- faults and scores ----------------------------------------------------------------------------
 
 def test_faults_hold_a_reading_or_add_a_spike():
     day = np.arange(24 * 8, dtype="float32").reshape(24, 8)
@@ -131,7 +131,7 @@ def test_describe_names_outages_flat_runs_and_holidays():
     assert "PT08.S5(O3) repeats the same value for 9 hours" in text
 
 
-# --- the model -------------------------------------------------------------------------------------
+# --- the model ------------------------------------------------------------------------------------
 
 def test_model_shapes_and_missing_readings_inside_the_model():
     stats = windows.Stats(np.full(8, 100, "float32"), np.full(8, 10, "float32"))
@@ -184,7 +184,7 @@ def test_a_smaller_code_rebuilds_worse():
     assert errors[0] > errors[-1]
 
 
-# --- the evaluate command ---------------------------------------------------------------------------
+# --- the evaluate command -------------------------------------------------------------------------
 
 def _evaluate(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "core", "evaluate", "sequence-autoencoder",
@@ -198,7 +198,7 @@ def test_evaluate_scores_every_complete_day_of_a_file(tmp_path):
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["windows"] == 3 and result["skipped_days"] == 1
-    assert 0 < result["mse"] and 0 < result["baseline_mse"]
+    assert result["mse"] > 0 and result["baseline_mse"] > 0
     assert len(result["worst_days"]) == 3 and all(d["notes"] for d in result["worst_days"])
 
 
@@ -217,7 +217,7 @@ def test_evaluate_refuses_a_malformed_file(tmp_path):
     assert done.returncode == 2 and "separates values with `;`" in done.stderr
 
 
-# --- sentences --------------------------------------------------------------------------------------
+# --- sentences ------------------------------------------------------------------------------------
 
 def test_the_language_is_what_the_babi_statements_say(data_dir):
     said, _ = sentences.statements(data_dir)

@@ -18,6 +18,12 @@ def page(app, data_dir):
     return open_page(app, PAGE)
 
 
+@pytest.fixture
+def bare_page(app, no_data):
+    """The page on a fresh clone: no data; uploads and sentences need none."""
+    return open_page(app, PAGE)
+
+
 def test_a_day_and_a_code_size_show_that_days_error(page):
     assert page.selectbox(key="sa_day").value.startswith("2004-1")  # the worst validation day
     page.selectbox(key="sa_day").select("2004-12-15").run()
@@ -47,26 +53,26 @@ def test_the_unusual_days_and_the_fault_figures_are_tabled(page):
     assert set(found["score"]) == {"mse", "peak"}
 
 
-def test_an_uploaded_file_gets_its_days_scored(page):
+def test_an_uploaded_file_gets_its_days_scored(bare_page):
     good = uci_text("2005-01-03", 24 * 3).encode()
-    page.file_uploader(key="sa_upload").upload("mine.csv", good, "text/csv").run()
-    assert not page.exception
-    assert metric(page, "Complete days").value == "3"
+    bare_page.file_uploader(key="sa_upload").upload("mine.csv", good, "text/csv").run()
+    assert not bare_page.exception
+    assert metric(bare_page, "Complete days").value == "3"
 
 
-def test_a_bad_upload_gets_a_clear_message(page):
+def test_a_bad_upload_gets_a_clear_message(bare_page):
     short = uci_text("2005-01-03 05:00", 10).encode()
-    page.file_uploader(key="sa_upload").upload("short.csv", short, "text/csv").run()
-    assert not page.exception
-    assert any("no day in the file has all 24 hourly rows" in e.value for e in page.error)
+    bare_page.file_uploader(key="sa_upload").upload("short.csv", short, "text/csv").run()
+    assert not bare_page.exception
+    assert any("no day in the file has all 24 hourly rows" in e.value for e in bare_page.error)
 
 
-def test_a_sentence_round_trips_and_unknown_words_are_named(page):
-    page.text_input(key="sa_sentence").input("Sandra journeyed to the garden.").run()
-    assert not page.exception
-    assert any("rebuilt: **sandra journeyed to the garden**" in m.value for m in page.markdown)
-    page.text_input(key="sa_sentence").input("sandra flew to the garden").run()
-    assert any("**flew**" in w.value for w in page.warning)
+def test_a_sentence_round_trips_and_unknown_words_are_named(bare_page):
+    bare_page.text_input(key="sa_sentence").input("Sandra journeyed to the garden.").run()
+    assert not bare_page.exception
+    assert any("rebuilt: **sandra journeyed to the garden**" in m.value for m in bare_page.markdown)
+    bare_page.text_input(key="sa_sentence").input("sandra flew to the garden").run()
+    assert any("**flew**" in w.value for w in bare_page.warning)
 
 
 def test_without_data_the_page_explains_and_keeps_what_the_cards_allow(app, no_data):
