@@ -96,26 +96,27 @@ else:
         st.caption(f"Each square is a day (weeks run left to right); faded: the training "
                    f"months, full colour: November–December, never seen in training. Click a "
                    f"day, or pick it below. Code size {main_code}.")
-        left, right = st.columns([1, 2])
+        left, mid, right = st.columns([1, 2, 1], vertical_alignment="bottom")
         day = left.selectbox("Day", dates, key="sa_day")
-        code = right.select_slider("Code size (numbers the day is squeezed into)",
-                                   sorted(models), value=main_code, key="sa_code")
+        code = mid.select_slider("Code size (numbers the day is squeezed into)",
+                                 sorted(models), value=main_code, key="sa_code")
         row = cal[cal["date"] == day].iloc[0]
         by_code = {c: next(d["mse"] for d in day_cards[c]["days"] if d["date"] == day)
                    for c in sorted(models)}
-        left.metric("This day's error", f"{by_code[code]:.3f}",
-                    help="Mean squared error over its 24 × 8 readings, normalized units")
-        gaps = f", {row['missing %']}% of readings missing" if row["missing"] else ""
-        left.caption(f"{explore.percentile_of(by_code[code], val_days['mse']):.0f}% of the "
-                     f"validation days are rebuilt better ({row['split']} day{gaps}). With "
-                     "each code size: "
-                     + ", ".join(f"{c}: {e:.3f}" for c, e in by_code.items()) + ".")
+        right.metric("This day's error", f"{by_code[code]:.3f}",
+                     help="Mean squared error over its 24 × 8 readings, normalized units")
+        gaps = f", {row['missing %']}% of its readings missing" if row["missing"] else ""
+        better = explore.percentile_of(by_code[code], val_days["mse"])
+        st.caption(f"A {row['split']} day{gaps}: {better:.0f}% of the validation days are "
+                   "rebuilt better. With "
+                   "each code size: " + ", ".join(f"{c}: {e:.3f}" for c, e in by_code.items())
+                   + ".")
         if days is None:
-            right.info("The day's curves need the Air Quality file (see above).")
+            st.info("The day's curves need the Air Quality file (see above).")
             return
         i = list(days.dates.strftime("%Y-%m-%d")).index(day)
         frame = explore.curves(days.x[i], rebuilt_days(path, code)[i], stats)
-        right.altair_chart(
+        st.altair_chart(
             alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=12)).encode(
                 x=alt.X("hour:Q", scale=alt.Scale(domain=[0, 23])),
                 y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
@@ -127,9 +128,9 @@ else:
                    columns=4)
             .resolve_scale(y="independent"),
             width="content")
-        right.caption("Actual readings (gaps: missing) and the day rebuilt from its code, in "
-                      "each reading's own units. Slide the code size down and the rebuilt "
-                      "curves lose the day's details, then its shape.")
+        st.caption("Actual readings (gaps: missing) and the day rebuilt from its code, in "
+                   "each reading's own units. Slide the code size down and the rebuilt "
+                   "curves lose the day's details, then its shape.")
 
     calendar_and_day()
 
@@ -137,10 +138,13 @@ else:
     st.header("2 · What a smaller code loses")
     sizes = explore.code_sizes(day_cards)
     base = alt.Chart(sizes).encode(x=alt.X("code size:O"))
+    top = 1.1 * float(sizes[["validation mse", "baseline mse"]].max().max())
     st.altair_chart(
-        base.mark_bar().encode(y=alt.Y("validation mse:Q", title="validation error (mse)"),
+        base.mark_bar().encode(y=alt.Y("validation mse:Q", title="validation error (mse)",
+                                       scale=alt.Scale(domain=[0, top])),
                                tooltip=["code size", "validation mse"])
-        + base.mark_rule(color="red", strokeDash=[6, 4]).encode(y="baseline mse:Q"),
+        + alt.Chart(sizes.head(1)).mark_rule(color="red", strokeDash=[6, 4], size=2)
+        .encode(y="baseline mse:Q"),
         width="stretch", height=240)
     st.markdown(
         f"The red dashed line is the **baseline**: every day rebuilt as the training months' "
@@ -158,7 +162,14 @@ else:
     st.dataframe(unusual[["date", "score", "worst_channel", "what the data shows"]],
                  hide_index=True, width="stretch", column_config={
                      "score": st.column_config.NumberColumn("error", format="%.3f"),
-                     "worst_channel": "worst reading"})
+                     "worst_channel": "worst reading",
+                     "what the data shows": st.column_config.TextColumn(width="large")})
+    off = [d["date"] for d in card["days"] if d["missing"] >= 0.5]
+    if off:
+        st.markdown(f"**Outages**: on {', '.join(off)} the box sent at most half of its "
+                    "readings; the model is fed the training means there, a flat day it "
+                    "rebuilds easily, so these days are marked by the tooltip's *missing %* "
+                    "rather than by their error.")
     st.caption("The largest errors of all 2004 days. The winter months are colder, more humid "
                "and more polluted than any training day, so November–December days lead the "
                "list: a sign of **drift** as much as of faults. Days with gaps are fed the "
@@ -173,18 +184,43 @@ else:
         f"**stuck** at its last reading for {faults.STUCK_HOURS[0]}–{faults.STUCK_HOURS[1]} "
         f"hours, or a **spike** of ±{faults.SPIKE:g} standard deviations in one hour. A fault "
         "counts as found when the day scores above 99% of the clean validation days.")
-    found_rows = [{"score": name, "on": on, "stuck": res[name]["stuck"],
-                   "spike": res[name]["spike"]}
-                  for on, res in (("validation days", detected),
-                                  ("training days", detected["on_training_days"]))
-                  for name in ("mse", "peak")]
-    st.dataframe(pd.DataFrame(found_rows), hide_index=True, column_config={
-        "stuck": st.column_config.NumberColumn("stuck found", format="percent"),
-        "spike": st.column_config.NumberColumn("spike found", format="percent")})
-    st.caption("*mse*: the day's mean error; *peak*: its largest single-reading error, in units "
-               "of that reading's typical training error. The winter days' own errors are "
-               "large, so the bar a fault must clear is high: a sensor stuck at night, when "
-               "readings barely move, changes the day less than winter does.")
+    labels = {"clean": "clean validation days", "stuck": "stuck 6–12 h",
+              "spike": f"spike ±{faults.SPIKE:g} sd", "spike_x2": f"spike ±{2 * faults.SPIKE:g} sd"}
+
+    @st.fragment
+    def score_strip() -> None:
+        name = st.radio("Score", ["peak", "mse"], horizontal=True, key="sa_score",
+                        format_func={"peak": "peak: the worst single reading",
+                                     "mse": "mse: the whole day"}.get)
+        result = detected[name]
+        strip = pd.DataFrame([{"days": labels[group], "score": value}
+                              for group, values in result["scores"].items()
+                              for value in values])
+        ticks = alt.Chart(strip).mark_tick(thickness=2, size=18, opacity=0.5).encode(
+            x=alt.X("score:Q", scale=alt.Scale(type="log"), title=f"{name} (log scale)"),
+            y=alt.Y("days:N", title=None, sort=list(labels.values())),
+            color=alt.Color("days:N", legend=None), tooltip=[alt.Tooltip("score", format=".3f")])
+        rule = alt.Chart(pd.DataFrame({"t": [result["threshold"]]})).mark_rule(
+            strokeDash=[6, 4]).encode(x="t:Q")
+        st.altair_chart((ticks + rule).properties(height=180), width="stretch")
+        st.markdown(
+            f"Above the dashed line (99% of clean days): stuck sensors **{result['stuck']:.0%}**"
+            f", spikes of ±{faults.SPIKE:g} sd **{result['spike']:.0%}**, spikes of "
+            f"±{2 * faults.SPIKE:g} sd **{result['spike_x2']:.0%}**.")
+
+    score_strip()
+    train_found = detected["on_training_days"]
+    st.caption(
+        "*peak*: a day's largest single-reading error, in units of that reading's typical "
+        "training error; *mse*: the whole day's mean. Spikes stand out in the peak once they "
+        "are larger than winter's own surprises: the clean November–December days include a "
+        "real jump of sensor S3 (10 December), and the bar sits just under it. A sensor stuck "
+        f"at its last reading is rarely found: in {detected['stuck_visible_share']:.0%} of the "
+        "cases it never moves a reading even one standard deviation from the truth (at night "
+        "and on quiet channels the truth barely moves), less than a winter day's ordinary "
+        f"error. On training-like days the same peak finds {train_found['peak']['spike']:.0%} "
+        f"of ±{faults.SPIKE:g} sd spikes and {train_found['peak']['stuck']:.0%} of stuck "
+        "sensors.")
 
     @st.fragment
     def break_a_day() -> None:
@@ -215,8 +251,12 @@ else:
         a.metric(f"{day}, as recorded", f"{before:.3f}")
         b.metric(f"with {what}", f"{after:.3f}", delta=f"{after - before:+.3f}",
                  delta_color="inverse")
-        st.markdown(f"The bar (99% of clean validation days) is **{threshold:.3f}**: this "
-                    f"fault is {'**found**' if after > threshold else 'missed'}.")
+        if before > threshold:
+            verdict = "this day is above it already, fault or not: pick a quieter day"
+        else:
+            verdict = "this fault is " + ("**found**" if after > threshold else "missed")
+        st.markdown(f"The bar (99% of clean validation days) is **{threshold:.3f}**: "
+                    f"{verdict}.")
 
     break_a_day()
 

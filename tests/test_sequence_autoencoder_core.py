@@ -258,3 +258,13 @@ def test_nearest_sentences_start_with_the_sentence_itself():
     near, distance = sentences.nearest(codes, codes[7], k=3)
     assert near[0] == 7 and distance[0] == pytest.approx(0, abs=1e-5)
     assert distance[1] >= distance[0]
+
+
+def test_bench_prints_the_pages_timings():
+    done = subprocess.run([sys.executable, "-m", "core", "bench", "sequence-autoencoder",
+                           "--repeats", "2"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    timings = json.loads(done.stdout.strip().splitlines()[-1])
+    assert timings["rebuild_one_day_ms"] > 0 and timings["sentence_round_trip_ms"] > 0
+    assert timings["rebuild_296_days_ms"] > 0

@@ -49,8 +49,12 @@ def test_the_unusual_days_and_the_fault_figures_are_tabled(page):
     tables = [d.value for d in page.dataframe]
     unusual = next(t for t in tables if "what the data shows" in t.columns)
     assert len(unusual) == 12 and unusual["what the data shows"].str.len().min() > 0
-    found = next(t for t in tables if "stuck" in t.columns)
-    assert set(found["score"]) == {"mse", "peak"}
+    assert any(m.value.startswith("**Outages**: on 2004-04-09") for m in page.markdown)
+    found = next(m.value for m in page.markdown if m.value.startswith("Above the dashed line"))
+    page.radio(key="sa_score").set_value("mse").run()
+    assert not page.exception
+    assert next(m.value for m in page.markdown
+                if m.value.startswith("Above the dashed line")) != found
 
 
 def test_an_uploaded_file_gets_its_days_scored(bare_page):

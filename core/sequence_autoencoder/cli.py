@@ -36,8 +36,10 @@ def train(args: argparse.Namespace) -> int:
 
     for code in args.code or CODES:
         card = training.train_and_ship(code, data_dir=args.data_dir, **options)
+        faults = {score: {k: v for k, v in card["metrics"]["faults"][score].items()
+                          if k != "scores"} for score in ("mse", "peak")}
         print(json.dumps({"model": "days", "code": code, **card["metrics"]["validation"],
-                          "faults": card["metrics"]["faults"],
+                          "faults": faults,
                           "training_seconds": card["training_seconds"]}))
     return 0
 
@@ -65,4 +67,45 @@ def evaluate(args: argparse.Namespace) -> int:
         print(f"error: {args.data or 'the development data'}: {err}", file=sys.stderr)
         return 2
     print(json.dumps(result, allow_nan=False))
+    return 0
+
+
+def bench_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repeats", type=int, default=20, help="timings per measurement")
+
+
+def bench(args: argparse.Namespace) -> int:
+    """Median milliseconds of what the page does: load, rebuild days, a sentence's round trip."""
+    import time
+
+    import numpy as np
+
+    from core.sequence_autoencoder import scoring, sentences, training, windows
+
+    def median_ms(work) -> float:
+        work()  # the first call traces the model
+        times = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            work()
+            times.append(time.perf_counter() - start)
+        return round(float(np.median(times) * 1000), 2)
+
+    start = time.perf_counter()
+    model, card = training.load_shipped(16)
+    load_ms = (time.perf_counter() - start) * 1000
+    stats = windows.Stats.from_json(card["stats"])
+    one = np.tile(stats.mean, (1, windows.HOURS, 1))
+    year = np.tile(stats.mean, (len(card["days"]), windows.HOURS, 1))
+    s_model, vocab, _ = sentences.load_shipped()
+    said = sentences.language()
+    print(json.dumps({
+        "load_day_model_ms": round(load_ms, 1),
+        "rebuild_one_day_ms": median_ms(lambda: scoring.rebuild(model, one)),
+        f"rebuild_{len(year)}_days_ms": median_ms(lambda: scoring.rebuild(model, year)),
+        "sentence_round_trip_ms": median_ms(
+            lambda: sentences.trip(s_model, vocab, "mary moved to the bathroom")),
+        f"encode_{len(said)}_sentences_ms": median_ms(
+            lambda: sentences.codes(s_model, vocab, said)),
+        "repeats": args.repeats}))
     return 0

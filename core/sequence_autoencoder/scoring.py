@@ -18,6 +18,7 @@ import pandas as pd
 from core.sequence_autoencoder import faults
 from core.sequence_autoencoder.windows import CHANNELS, Days, Stats, squared_errors
 
+JUMP = 2.5  # an hour-to-hour change larger than this many training sds is worth a note
 MISSING_MARK = -200.0  # what the model is fed for a missing reading (the file's own marker)
 # Italian public holidays of 2004–2005 that fall on weekdays or change traffic.
 HOLIDAYS = {
@@ -81,14 +82,18 @@ def detection(model: keras.Model, clean: np.ndarray, stats: Stats, typical: np.n
     errors = {kind: day_errors(model, x, stats) for kind, x in broken.items()}
     out = {"clean_days": len(clean), "stuck_visible_share": round(float(visible.mean()), 3)}
     for name, score in (("mse", scores), ("peak", lambda e: peaks(e, typical))):
-        threshold = float(np.percentile(score(clean_errors), 99))
-        found = {kind: score(e) > threshold for kind, e in errors.items()}
+        clean_scores = score(clean_errors)
+        threshold = float(np.percentile(clean_scores, 99))
+        by_kind = {kind: score(e) for kind, e in errors.items()}
+        found = {kind: values > threshold for kind, values in by_kind.items()}
         out[name] = {"threshold": round(threshold, 4),
                      **{k: round(float(v.mean()), 3) for k, v in found.items()},
                      "stuck_visible": round(float(found["stuck"][visible].mean()), 3)
                      if visible.any() else None,
                      "standard": round(float(np.mean([found["stuck"].mean(),
-                                                      found["spike"].mean()])), 3)}
+                                                      found["spike"].mean()])), 3),
+                     "scores": {kind: np.round(values, 4).tolist() for kind, values in
+                                {"clean": clean_scores, **by_kind}.items()}}
     return out
 
 
@@ -121,6 +126,11 @@ def describe(date: pd.Timestamp, x: np.ndarray, rebuilt: np.ndarray, stats: Stat
         if run >= 6 and c not in gone:
             notes.append(f"{c} repeats the same value for {run} hours: stuck?")
     z = stats.normalize(x)
+    jumps = np.abs(np.diff((x - stats.mean) / stats.std, axis=0))  # NaN where a reading is gone
+    if np.nanmax(jumps, initial=0) > JUMP:
+        hour, c = np.unravel_index(np.nanargmax(jumps), jumps.shape)
+        notes.append(f"{CHANNELS[c]} jumps from {x[hour, c]:.4g} to {x[hour + 1, c]:.4g} "
+                     f"between {hour}:00 and {hour + 1}:00")
     error = ((z - rebuilt) ** 2).mean(axis=0)
     worst = int(np.argmax(error))
     shift = float((z[:, worst] - rebuilt[:, worst]).mean())
