@@ -42,6 +42,27 @@ def rebuilt_days(path: str, code: int) -> np.ndarray:
     return scoring.rebuild(day_model(code)[0], dev_days(path).x)
 
 
+# Model calls are cached: a rerun that changes something else calls no model at all.
+@st.cache_data(max_entries=256, show_spinner=False)
+def broken_day(path: str, code: int, day: str, kind: str, channel: int, hour: int) -> dict:
+    model, card = day_model(code)
+    days = dev_days(path)
+    i = list(days.dates.strftime("%Y-%m-%d")).index(day)
+    return scoring.break_day(model, days.x[i], windows.Stats.from_json(card["stats"]),
+                             np.asarray(card["typical_error"]), kind, channel, hour)
+
+
+@st.cache_data(max_entries=4, show_spinner="Scoring your days…")
+def score_upload(content: bytes, code: int):
+    """(the evaluate command's answer, each day's row) for an uploaded file."""
+    model, card = day_model(code)
+    mine = windows.days(data.parse(content))
+    per_day = scoring.scores(scoring.day_errors(model, mine.x,
+                                                windows.Stats.from_json(card["stats"])))
+    return (training.score_days(model, card, mine),
+            explore.day_table(mine.dates, per_day, mine.missing_share()))
+
+
 models = {}
 for code in CODES:
     try:
@@ -198,7 +219,8 @@ else:
                               for value in values])
         ticks = alt.Chart(strip).mark_tick(thickness=2, size=18, opacity=0.5).encode(
             x=alt.X("score:Q", scale=alt.Scale(type="log"), title=f"{name} (log scale)"),
-            y=alt.Y("days:N", title=None, sort=list(labels.values())),
+            y=alt.Y("days:N", title=None, sort=list(labels.values()),
+                    axis=alt.Axis(labelLimit=220)),
             color=alt.Color("days:N", legend=None), tooltip=[alt.Tooltip("score", format=".3f")])
         rule = alt.Chart(pd.DataFrame({"t": [result["threshold"]]})).mark_rule(
             strokeDash=[6, 4]).encode(x="t:Q")
@@ -227,36 +249,30 @@ else:
         if days is None:
             st.info("Breaking a day needs the Air Quality file (see section 1).")
             return
-        st.session_state.setdefault("sa_fault_day", st.session_state["sa_day"])
+        quiet = val_days.sort_values("mse").iloc[len(val_days) // 2]["date"]  # a typical day
+        st.session_state.setdefault("sa_fault_day", quiet)
         pick, kind_col, channel_col, hour_col = st.columns(4)
         day = pick.selectbox("Day", dates, key="sa_fault_day")
-        kind = kind_col.radio("Fault", ["stuck", "spike"], horizontal=True, key="sa_fault")
+        kind = kind_col.radio("Fault", ["stuck", "spike"], index=1, horizontal=True,
+                              key="sa_fault")
         channel = channel_col.selectbox("Reading", list(windows.CHANNELS),
                                         key="sa_fault_channel")
         hour = hour_col.slider("From hour", 0, 23, 8, key="sa_fault_hour")
-        i = list(days.dates.strftime("%Y-%m-%d")).index(day)
-        c = windows.CHANNELS.index(channel)
-        if kind == "stuck":
-            hours = min(faults.STUCK_HOURS[1], windows.HOURS - hour)
-            broken = faults.stuck(days.x[i], c, hour, hours)
-            what = f"{channel} stuck for {hours} hours from {hour}:00"
-        else:
-            broken = faults.spike(days.x[i], c, hour, faults.SPIKE * float(stats.std[c]))
-            what = f"a spike of +{faults.SPIKE:g} sd in {channel} at {hour}:00"
-        model = models[main_code][0]
-        before, after = (float(scoring.scores(scoring.day_errors(model, x[None], stats))[0])
-                         for x in (days.x[i], broken))
-        threshold = detected["mse"]["threshold"]
+        result = broken_day(path, main_code, day, kind, windows.CHANNELS.index(channel), hour)
+        before, after = result["peak_before"], result["peak_after"]
+        what = result["what"]
+        threshold = detected["peak"]["threshold"]
         a, b = st.columns(2)
-        a.metric(f"{day}, as recorded", f"{before:.3f}")
-        b.metric(f"with {what}", f"{after:.3f}", delta=f"{after - before:+.3f}",
+        a.metric(f"Peak of {day}, as recorded", f"{before:.0f}")
+        b.metric(f"with {what}", f"{after:.0f}", delta=f"{after - before:+.0f}",
                  delta_color="inverse")
         if before > threshold:
             verdict = "this day is above it already, fault or not: pick a quieter day"
         else:
             verdict = "this fault is " + ("**found**" if after > threshold else "missed")
-        st.markdown(f"The bar (99% of clean validation days) is **{threshold:.3f}**: "
-                    f"{verdict}.")
+        st.markdown(f"The bar (99% of clean validation days) is a peak of **{threshold:.0f}**: "
+                    f"{verdict}. The day's mean error goes from {result['mse_before']:.3f} to "
+                    f"{result['mse_after']:.3f}.")
 
     break_a_day()
 
@@ -275,19 +291,16 @@ def upload_section() -> None:
         st.error("That file is over 20 MB; the UCI file is about 0.8 MB.")
         return
     try:
-        mine = windows.days(data.parse(upload.getvalue()))
+        result, rows = score_upload(upload.getvalue(), main_code)
     except data.AirQualityFormatError as err:
         st.error(f"This file cannot be used: {err}")
         return
-    model, card = models[main_code]
-    result = training.score_days(model, card, mine)
-    stats = windows.Stats.from_json(card["stats"])
-    per_day = scoring.scores(scoring.day_errors(model, mine.x, stats))
     a, b, c = st.columns(3)
-    a.metric("Complete days", result["windows"], help=f"{mine.skipped} partial day(s) skipped")
+    a.metric("Complete days", result["windows"],
+             help=f"{result['skipped_days']} partial day(s) skipped")
     b.metric("Error (mse)", f"{result['mse']:.3f}")
     c.metric("Baseline (average day)", f"{result['baseline_mse']:.3f}")
-    table = explore.calendar(explore.day_table(mine.dates, per_day, mine.missing_share()))
+    table = explore.calendar(rows)
     st.altair_chart(alt.Chart(table).mark_bar().encode(
         x=alt.X("date:T", title=None), y=alt.Y("mse:Q", title="error"),
         color=alt.Color("mse:Q", scale=alt.Scale(type="log", scheme="orangered"), legend=None),
@@ -321,12 +334,17 @@ def language_codes() -> tuple[list[str], np.ndarray]:
     return [" ".join(s) for s in said], sentences.codes(s_model, vocab, said)
 
 
+@st.cache_data(max_entries=512, show_spinner=False)
+def round_trip(text: str) -> sentences.Trip:
+    return sentences.trip(s_model, vocab, text)
+
+
 @st.fragment
 def sentence_section() -> None:
     st.session_state.setdefault("sa_sentence", "mary moved to the bathroom")
     text = st.text_input("A sentence", key="sa_sentence",
                          help="For example: “sandra journeyed to the garden”")
-    result = sentences.trip(s_model, vocab, text)
+    result = round_trip(text)
     if result.unknown:
         st.warning("The model has never seen " + ", ".join(f"**{w}**" for w in result.unknown)
                    + ". Those words are left out of what it reads.",

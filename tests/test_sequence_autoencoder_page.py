@@ -43,6 +43,9 @@ def test_breaking_a_day_raises_its_error(page):
     assert not page.exception
     broken = next(m for m in page.metric if m.label.startswith("with a spike"))
     assert float(broken.delta) > 0
+    page.radio(key="sa_fault").set_value("stuck").run()
+    assert not page.exception
+    assert any(m.label.startswith("with T stuck for 12 hours") for m in page.metric)
 
 
 def test_the_unusual_days_and_the_fault_figures_are_tabled(page):

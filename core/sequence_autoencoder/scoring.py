@@ -97,6 +97,24 @@ def detection(model: keras.Model, clean: np.ndarray, stats: Stats, typical: np.n
     return out
 
 
+def break_day(model: keras.Model, day: np.ndarray, stats: Stats, typical: np.ndarray,
+              kind: str, channel: int, hour: int) -> dict:
+    """One day before and after a fault of `kind` ("stuck" from `hour` on, or "spike" at
+    `hour`) in `channel`: what was done, and both days' peak and mean error."""
+    name = CHANNELS[channel]
+    if kind == "stuck":
+        hours = min(faults.STUCK_HOURS[1], len(day) - hour)
+        broken = faults.stuck(day, channel, hour, hours)
+        what = f"{name} stuck for {hours} hours from {hour}:00"
+    else:
+        broken = faults.spike(day, channel, hour, faults.SPIKE * float(stats.std[channel]))
+        what = f"a spike of +{faults.SPIKE:g} sd in {name} at {hour}:00"
+    errors = day_errors(model, np.stack([day, broken]), stats)
+    (peak_before, peak_after), (mse_before, mse_after) = peaks(errors, typical), scores(errors)
+    return {"what": what, "peak_before": float(peak_before), "peak_after": float(peak_after),
+            "mse_before": float(mse_before), "mse_after": float(mse_after)}
+
+
 @dataclass(frozen=True)
 class DayReport:
     date: str
