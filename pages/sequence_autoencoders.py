@@ -49,7 +49,7 @@ def broken_day(path: str, code: int, day: str, kind: str, channel: int, hour: in
     days = dev_days(path)
     i = list(days.dates.strftime("%Y-%m-%d")).index(day)
     return scoring.break_day(model, days.x[i], windows.Stats.from_json(card["stats"]),
-                             np.asarray(card["typical_error"]), kind, channel, hour)
+                             np.asarray(card["typical_surprise"]), kind, channel, hour)
 
 
 @st.cache_data(max_entries=4, show_spinner="Scoring your days…")
@@ -211,7 +211,7 @@ else:
     @st.fragment
     def score_strip() -> None:
         name = st.radio("Score", ["peak", "mse"], horizontal=True, key="sa_score",
-                        format_func={"peak": "peak: the worst single reading",
+                        format_func={"peak": "peak: the worst one-hour surprise",
                                      "mse": "mse: the whole day"}.get)
         result = detected[name]
         strip = pd.DataFrame([{"days": labels[group], "score": value}
@@ -232,17 +232,22 @@ else:
 
     score_strip()
     train_found = detected["on_training_days"]
+    clean_val = sorted((d for d in card["days"] if d["date"] >= "2004-11" and not d["missing"]),
+                       key=lambda d: -d["peak"])
     st.caption(
-        "*peak*: a day's largest single-reading error, in units of that reading's typical "
-        "training error; *mse*: the whole day's mean. Spikes stand out in the peak once they "
-        "are larger than winter's own surprises: the clean November–December days include a "
-        "real jump of sensor S3 (10 December), and the bar sits just under it. A sensor stuck "
-        f"at its last reading is rarely found: in {detected['stuck_visible_share']:.0%} of the "
-        "cases it never moves a reading even one standard deviation from the truth (at night "
-        "and on quiet channels the truth barely moves), less than a winter day's ordinary "
-        f"error. On training-like days the same peak finds {train_found['peak']['spike']:.0%} "
-        f"of ±{faults.SPIKE:g} sd spikes and {train_found['peak']['stuck']:.0%} of stuck "
-        "sensors.")
+        "*peak*: a day's largest one-hour surprise (a reading's error minus the mean error of "
+        "the hours either side, squared), in units of that reading's typical training "
+        "surprise; *mse*: the whole day's mean error. Spikes stand out in the peak once they "
+        "are larger than winter's own surprises. With only "
+        f"{detected['clean_days']} clean days, the 99% bar falls between the two most "
+        f"surprising ones: {clean_val[0]['date']} (peak {clean_val[0]['peak']:.0f}, a real "
+        f"sudden jump, see section 3) and {clean_val[1]['date']} "
+        f"({clean_val[1]['peak']:.0f}). A sensor stuck at its last reading is rarely found: "
+        f"in {1 - detected['stuck_visible_share']:.0%} of the cases it never moves a reading "
+        "even one standard deviation from the truth (at night and on quiet channels the truth "
+        "barely moves), no more than a winter day's ordinary error. On training-like days the "
+        f"same peak finds {train_found['peak']['spike']:.0%} of ±{faults.SPIKE:g} sd spikes "
+        f"and {train_found['peak']['stuck']:.0%} of stuck sensors.")
 
     @st.fragment
     def break_a_day() -> None:

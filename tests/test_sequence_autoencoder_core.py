@@ -120,6 +120,17 @@ def test_inject_makes_one_fault_of_each_kind_per_day():
     assert ((broken["stuck"] != clean).any(axis=(1, 2))).mean() > 0.9
 
 
+def test_a_one_hour_spike_surprises_and_a_day_long_offset_does_not():
+    residual = np.zeros((2, 24, 8), "float32")
+    residual[0, :, 3] = 2.0  # the whole day off by 2
+    residual[1, 10, 3] = 2.0  # one hour off by 2
+    surprise = scoring.surprises(residual)
+    assert surprise[0].max() == 0
+    assert surprise[1, 10, 3] == 4.0 and surprise[1, 9, 3] == surprise[1, 11, 3] == 1.0
+    typical = np.full(8, 0.5, "float32")
+    np.testing.assert_allclose(scoring.peaks(residual, typical), [0.0, 8.0])
+
+
 def test_describe_names_outages_flat_runs_and_holidays():
     stats = windows.Stats(np.zeros(8, "float32"), np.ones(8, "float32"))
     x = np.random.default_rng(0).normal(size=(24, 8)).astype("float32")

@@ -3,8 +3,10 @@
 Scores are in normalized units (training-split standard deviations, squared): a day's *score*
 is the mean squared error over its 24 × 8 readings, as the model sees them (missing readings
 filled with the training mean). The *baseline* rebuilds every day as the training split's mean
-daily profile. A day's *peak* is its largest single-reading error, in units of that channel's
-typical training error: a short fault raises the peak long before it moves the day's mean.
+daily profile. A day's *peak* is its largest one-hour surprise: a reading's error minus the
+mean error of the hours either side (so a day-long offset or a slow drift counts for little),
+squared, in units of that channel's typical training value. A short fault raises the peak long
+before it moves the day's mean.
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ def rebuild(model: keras.Model, x: np.ndarray) -> np.ndarray:
     return np.asarray(model.predict_on_batch(model_input(x)), "float32")
 
 
+def residuals(model: keras.Model, x: np.ndarray, stats: Stats) -> np.ndarray:
+    """(days, 24, 8) what the model sees minus what it rebuilds, normalized units."""
+    return stats.normalize(x) - rebuild(model, x)
+
+
 def day_errors(model: keras.Model, x: np.ndarray, stats: Stats) -> np.ndarray:
     return squared_errors(stats.normalize(x), rebuild(model, x))
 
@@ -52,9 +59,21 @@ def scores(errors: np.ndarray) -> np.ndarray:
     return errors.mean(axis=(1, 2))
 
 
-def peaks(errors: np.ndarray, typical: np.ndarray) -> np.ndarray:
-    """Each day's largest reading error, over its channel's typical (training) error."""
-    return (errors / typical).max(axis=(1, 2))
+def surprises(residual: np.ndarray) -> np.ndarray:
+    """Squared one-hour surprises: each error minus the mean of its neighbours' (the first and
+    last hour count their one neighbour twice)."""
+    padded = np.pad(residual, ((0, 0), (1, 1), (0, 0)), mode="edge")
+    return (residual - (padded[:, :-2] + padded[:, 2:]) / 2) ** 2
+
+
+def typical_surprise(residual: np.ndarray) -> np.ndarray:
+    """Each channel's mean squared surprise (the peak's unit)."""
+    return surprises(residual).mean(axis=(0, 1))
+
+
+def peaks(residual: np.ndarray, typical: np.ndarray) -> np.ndarray:
+    """Each day's largest one-hour surprise, over its channel's typical (training) one."""
+    return (surprises(residual) / typical).max(axis=(1, 2))
 
 
 def measure(model: keras.Model, days: Days, stats: Stats, profile: np.ndarray,
@@ -75,16 +94,17 @@ def detection(model: keras.Model, clean: np.ndarray, stats: Stats, typical: np.n
     """Share of faulty days scoring above the 99th percentile of the clean days, by score:
     for the standard faults, for spikes twice as large, and for the stuck faults that moved
     some reading at least one standard deviation away from the truth."""
-    clean_errors = day_errors(model, clean, stats)
+    clean_residual = residuals(model, clean, stats)
     broken = faults.inject(clean, stats, seed)
     broken["spike_x2"] = faults.inject(clean, stats, seed, 2 * faults.SPIKE)["spike"]
     visible = faults.departure(clean, broken["stuck"], stats) >= 1.0
-    errors = {kind: day_errors(model, x, stats) for kind, x in broken.items()}
+    residual = {kind: residuals(model, x, stats) for kind, x in broken.items()}
     out = {"clean_days": len(clean), "stuck_visible_share": round(float(visible.mean()), 3)}
-    for name, score in (("mse", scores), ("peak", lambda e: peaks(e, typical))):
-        clean_scores = score(clean_errors)
+    for name, score in (("mse", lambda r: scores(r ** 2)),
+                        ("peak", lambda r: peaks(r, typical))):
+        clean_scores = score(clean_residual)
         threshold = float(np.percentile(clean_scores, 99))
-        by_kind = {kind: score(e) for kind, e in errors.items()}
+        by_kind = {kind: score(r) for kind, r in residual.items()}
         found = {kind: values > threshold for kind, values in by_kind.items()}
         out[name] = {"threshold": round(threshold, 4),
                      **{k: round(float(v.mean()), 3) for k, v in found.items()},
@@ -109,8 +129,9 @@ def break_day(model: keras.Model, day: np.ndarray, stats: Stats, typical: np.nda
     else:
         broken = faults.spike(day, channel, hour, faults.SPIKE * float(stats.std[channel]))
         what = f"a spike of +{faults.SPIKE:g} sd in {name} at {hour}:00"
-    errors = day_errors(model, np.stack([day, broken]), stats)
-    (peak_before, peak_after), (mse_before, mse_after) = peaks(errors, typical), scores(errors)
+    residual = residuals(model, np.stack([day, broken]), stats)
+    (peak_before, peak_after) = peaks(residual, typical)
+    (mse_before, mse_after) = scores(residual ** 2)
     return {"what": what, "peak_before": float(peak_before), "peak_after": float(peak_after),
             "mse_before": float(mse_before), "mse_after": float(mse_after)}
 

@@ -109,9 +109,9 @@ def train_and_ship(code: int, *, data_dir=None, epochs: int = EPOCHS, seed: int 
     shipped = models.build(code, stats, name=model.name)  # uncompiled: no optimizer state
     shipped.set_weights(model.get_weights())
     shipped.save(model_path)
-    errors = scoring.day_errors(model, all_days.x, stats)
-    rebuilt = scoring.rebuild(model, all_days.x)
-    day_scores, day_peaks = scoring.scores(errors), scoring.peaks(errors, typical)
+    residual = scoring.residuals(model, all_days.x, stats)
+    rebuilt = stats.normalize(all_days.x) - residual
+    day_scores, day_peaks = scoring.scores(residual ** 2), scoring.peaks(residual, typical)
     order = np.argsort(day_scores)[::-1][:12]
     return cards.write_card(
         card_path,
@@ -124,7 +124,7 @@ def train_and_ship(code: int, *, data_dir=None, epochs: int = EPOCHS, seed: int 
         channels=list(windows.CHANNELS),
         stats=stats.to_json(),
         baseline_profile=profile.round(4).tolist(),
-        typical_error=typical.round(5).tolist(),
+        typical_surprise=typical.round(6).tolist(),
         split={"train": [train.dates[0].date().isoformat(), train.dates[-1].date().isoformat()],
                "validation": [val.dates[0].date().isoformat(),
                               val.dates[-1].date().isoformat()],
@@ -151,8 +151,8 @@ def train_and_ship(code: int, *, data_dir=None, epochs: int = EPOCHS, seed: int 
 
 
 def day_typical(model: keras.Model, clean: np.ndarray, stats: windows.Stats) -> np.ndarray:
-    """Each channel's mean squared error on fully observed training days (the peak's unit)."""
-    return scoring.day_errors(model, clean, stats).mean(axis=(0, 1))
+    """Each channel's mean squared one-hour surprise on fully observed training days."""
+    return scoring.typical_surprise(scoring.residuals(model, clean, stats))
 
 
 def timed_latency(model: keras.Model, days: int = 1, repeats: int = 20) -> float:
@@ -180,10 +180,10 @@ def load_shipped(code: int = 16, folder: Path = ASSET_DIR):
 
 
 def card_stats(card: dict) -> tuple[windows.Stats, np.ndarray, np.ndarray]:
-    """(normalization, baseline profile, typical channel errors) as the card records them."""
+    """(normalization, baseline profile, typical one-hour surprises) as the card has them."""
     return (windows.Stats.from_json(card["stats"]),
             np.asarray(card["baseline_profile"], "float32"),
-            np.asarray(card["typical_error"], "float32"))
+            np.asarray(card["typical_surprise"], "float32"))
 
 
 def score_days(model: keras.Model, card: dict, days: windows.Days) -> dict:
