@@ -37,7 +37,7 @@ PAGES = (
          ("mnist", "fashion-mnist"),
          tuple(f"autoencoder/{d}_{m}.keras" for d in ("mnist", "fashion")
                for m in ("conv", "dense", "denoise", "latent2d"))),
-    Page("pages/sequence_autoencoders.py", "Sequence autoencoders", ":material/timeline:",
+    Page("pages/sequence_autoencoders.py", "Sequence autoencoders", ":material/calendar_month:",
          "Recurrent autoencoders rebuild a day of air-quality sensors and a bAbI sentence from "
          "a short code: a calendar of unusual days, faults found, words decoded one by one.",
          ("air-quality",), tuple(f"sequence_autoencoder/days_code{c}.keras" for c in (2, 4, 8, 16))

@@ -218,7 +218,8 @@ else:
                               for group, values in result["scores"].items()
                               for value in values])
         ticks = alt.Chart(strip).mark_tick(thickness=2, size=18, opacity=0.5).encode(
-            x=alt.X("score:Q", scale=alt.Scale(type="log"), title=f"{name} (log scale)"),
+            x=alt.X("score:Q", scale=alt.Scale(type="log"), title=f"{name} (log scale)",
+                    axis=alt.Axis(grid=False)),
             y=alt.Y("days:N", title=None, sort=list(labels.values()),
                     axis=alt.Axis(labelLimit=220)),
             color=alt.Color("days:N", legend=None), tooltip=[alt.Tooltip("score", format=".3f")])
