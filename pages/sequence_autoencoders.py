@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.air_quality import data
-from core.sequence_autoencoder import explore, faults, scoring, sentences, training, windows
+from core.sequence_autoencoder import faults, scoring, sentences, training, view, windows
 from core.sequence_autoencoder.cli import CODES
 from pages.common import locate_or_explain
 
@@ -48,8 +48,8 @@ def broken_day(path: str, code: int, day: str, kind: str, channel: int, hour: in
     model, card = day_model(code)
     days = dev_days(path)
     i = list(days.dates.strftime("%Y-%m-%d")).index(day)
-    return scoring.break_day(model, days.x[i], windows.Stats.from_json(card["stats"]),
-                             np.asarray(card["typical_surprise"]), kind, channel, hour)
+    return scoring.break_day(model, days.x[i], windows.Stats.from_json(card.stats),
+                             np.asarray(card.typical_surprise), kind, channel, hour)
 
 
 @st.cache_data(max_entries=4, show_spinner="Scoring your days…")
@@ -58,9 +58,9 @@ def score_upload(content: bytes, code: int):
     model, card = day_model(code)
     mine = windows.days(data.parse(content))
     per_day = scoring.scores(scoring.day_errors(model, mine.x,
-                                                windows.Stats.from_json(card["stats"])))
+                                                windows.Stats.from_json(card.stats)))
     return (training.score_days(model, card, mine),
-            explore.day_table(mine.dates, per_day, mine.missing_share()))
+            view.day_table(mine.dates, per_day, mine.missing_share()))
 
 
 models = {}
@@ -87,8 +87,8 @@ if main_code is None:
             "sequence-autoencoder`.")
 else:
     card = day_cards[main_code]
-    stats = windows.Stats.from_json(card["stats"])
-    cal = explore.calendar(card["days"])
+    stats = windows.Stats.from_json(card.stats)
+    cal = view.calendar(card.days)
     dates = list(cal["date"])
     val_days = cal[cal["split"] == "validation"]
     st.session_state.setdefault("sa_day", val_days.loc[val_days["mse"].idxmax(), "date"])
@@ -122,12 +122,12 @@ else:
         code = mid.select_slider("Code size (numbers the day is squeezed into)",
                                  sorted(models), value=main_code, key="sa_code")
         row = cal[cal["date"] == day].iloc[0]
-        by_code = {c: next(d["mse"] for d in day_cards[c]["days"] if d["date"] == day)
+        by_code = {c: next(d["mse"] for d in day_cards[c].days if d["date"] == day)
                    for c in sorted(models)}
         right.metric("This day's error", f"{by_code[code]:.3f}",
                      help="Mean squared error over its 24 × 8 readings, normalized units")
         gaps = f", {row['missing %']}% of its readings missing" if row["missing"] else ""
-        better = explore.percentile_of(by_code[code], val_days["mse"])
+        better = view.share_below(by_code[code], val_days["mse"])
         st.caption(f"A {row['split']} day{gaps}: {better:.0f}% of the validation days are "
                    "rebuilt better. With "
                    "each code size: " + ", ".join(f"{c}: {e:.3f}" for c, e in by_code.items())
@@ -136,7 +136,7 @@ else:
             st.info("The day's curves need the Air Quality file (see above).")
             return
         i = list(days.dates.strftime("%Y-%m-%d")).index(day)
-        frame = explore.curves(days.x[i], rebuilt_days(path, code)[i], stats)
+        frame = view.curves(days.x[i], rebuilt_days(path, code)[i], stats)
         st.altair_chart(
             alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=12)).encode(
                 x=alt.X("hour:Q", scale=alt.Scale(domain=[0, 23])),
@@ -157,7 +157,7 @@ else:
 
     # --- 2. Code size ----------------------------------------------------------------------------
     st.header("2 · What a smaller code loses")
-    sizes = explore.code_sizes(day_cards)
+    sizes = view.code_sizes(day_cards)
     base = alt.Chart(sizes).encode(x=alt.X("code size:O"))
     top = 1.1 * float(sizes[["validation mse", "baseline mse"]].max().max())
     st.altair_chart(
@@ -178,14 +178,14 @@ else:
 
     # --- 3. The most unusual days ----------------------------------------------------------------
     st.header("3 · The most unusual days, and what the data shows")
-    unusual = pd.DataFrame(card["unusual_days"])
+    unusual = pd.DataFrame(card.unusual_days)
     unusual["what the data shows"] = unusual["notes"].map("; ".join)
     st.dataframe(unusual[["date", "score", "worst_channel", "what the data shows"]],
                  hide_index=True, width="stretch", column_config={
                      "score": st.column_config.NumberColumn("error", format="%.3f"),
                      "worst_channel": "worst reading",
                      "what the data shows": st.column_config.TextColumn(width="large")})
-    off = [d["date"] for d in card["days"] if d["missing"] >= 0.5]
+    off = [d["date"] for d in card.days if d["missing"] >= 0.5]
     if off:
         st.markdown(f"**Outages**: on {', '.join(off)} the box sent at most half of its "
                     "readings; the model is fed the training means there, a flat day it "
@@ -198,7 +198,7 @@ else:
 
     # --- 4. Anomaly score -------------------------------------------------------------------------
     st.header("4 · The error as an anomaly score")
-    detected = card["metrics"]["faults"]
+    detected = card.metrics["faults"]
     st.markdown(
         "As with images, the reconstruction error is an **anomaly score**. To test it, faults "
         f"are injected into the {detected['clean_days']} complete validation days: a sensor "
@@ -233,7 +233,7 @@ else:
 
     score_strip()
     train_found = detected["on_training_days"]
-    clean_val = sorted((d for d in card["days"] if d["date"] >= "2004-11" and not d["missing"]),
+    clean_val = sorted((d for d in card.days if d["date"] >= "2004-11" and not d["missing"]),
                        key=lambda d: -d["peak"])
     st.caption(
         "*peak*: a day's largest one-hour surprise (a reading's error minus the mean error of "
@@ -306,7 +306,7 @@ def upload_section() -> None:
              help=f"{result['skipped_days']} partial day(s) skipped")
     b.metric("Error (mse)", f"{result['mse']:.3f}")
     c.metric("Baseline (average day)", f"{result['baseline_mse']:.3f}")
-    table = explore.calendar(rows)
+    table = view.calendar(rows)
     st.altair_chart(alt.Chart(table).mark_bar().encode(
         x=alt.X("date:T", title=None), y=alt.Y("mse:Q", title="error"),
         color=alt.Color("mse:Q", scale=alt.Scale(type="log", scheme="orangered"), legend=None),
@@ -389,15 +389,6 @@ def sentence_section() -> None:
 
 sentence_section()
 with st.expander("The shipped models: how well, how fast, how to rebuild them"):
-    rows = [{"model": f"days, code {c}",
-             "validation": f"mse {k['metrics']['validation']['mse']:.3f} (baseline "
-                           f"{k['metrics']['validation']['baseline_mse']:.3f})",
-             "parameters": k["parameters"], "training s": k["training_seconds"],
-             "command": k["command"]} for c, k in sorted(day_cards.items())]
-    v = s_card["metrics"]["validation"]
-    rows.append({"model": "sentences", "validation": f"{v['exact']:.0%} of {v['sentences']} "
-                 "held-out sentences exact", "parameters": s_card["parameters"],
-                 "training s": s_card["training_seconds"], "command": s_card["command"]})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(view.shipped_table(day_cards, s_card), hide_index=True, width="stretch")
     st.caption("Data: UCI Air Quality (De Vito et al. 2008, CC BY 4.0); Facebook bAbI v1.2 "
                "(CC BY 3.0).")

@@ -4,14 +4,15 @@ and the evaluate command; the sentence autoencoder's vocabulary and round trip."
 import json
 import subprocess
 import sys
+from dataclasses import asdict
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from core.air_quality import data
-from core.sequence_autoencoder import faults, models, scoring, sentences, training, windows
-from tests.conftest import ROOT
+from core.sequence_autoencoder import faults, model, scoring, sentences, training, windows
+from tests.helpers import ROOT
 
 HEADER = ("Date;Time;CO(GT);PT08.S1(CO);NMHC(GT);C6H6(GT);PT08.S2(NMHC);NOx(GT);PT08.S3(NOx);"
           "NO2(GT);PT08.S4(NO2);PT08.S5(O3);T;RH;AH;;")
@@ -146,18 +147,18 @@ def test_describe_names_outages_flat_runs_and_holidays():
 
 def test_model_shapes_and_missing_readings_inside_the_model():
     stats = windows.Stats(np.full(8, 100, "float32"), np.full(8, 10, "float32"))
-    model = models.build(4, stats, units=8)
+    net = model.build(4, stats, units=8)
     x = np.full((3, 24, 8), 100.0, "float32")
     x[0, 0, 0] = -200.0
     x[1, 5, 3] = np.nan
-    out = model.predict_on_batch(x)
+    out = net.predict_on_batch(x)
     assert out.shape == (3, 24, 8) and np.isfinite(out).all()
-    encoder, decoder = models.parts(model)
-    assert encoder.predict_on_batch(x).shape == (3, 4) and models.code_size(model) == 4
+    encoder, decoder = model.parts(net)
+    assert encoder.predict_on_batch(x).shape == (3, 4) and model.code_size(net) == 4
     assert decoder.predict_on_batch(np.zeros((2, 4), "float32")).shape == (2, 24, 8)
     # a missing reading is read as the training mean: the same day, filled in by hand
     x[0, 0, 0] = x[1, 5, 3] = 100.0
-    np.testing.assert_allclose(model.predict_on_batch(x), out, atol=1e-5)
+    np.testing.assert_allclose(net.predict_on_batch(x), out, atol=1e-5)
 
 
 def test_training_windows_are_fully_observed(data_dir):
@@ -168,19 +169,20 @@ def test_training_windows_are_fully_observed(data_dir):
 
 
 def test_every_code_size_is_shipped_small_with_its_card():
-    for code in models.CODE_SIZES:
+    for code in model.CODE_SIZES:
         model_path, card_path = training.shipped_paths(code)
         assert model_path.stat().st_size < 400_000
-        model, card = training.load_shipped(code)
-        assert card["code_size"] == code == models.code_size(model)
-        assert "python -m core train sequence-autoencoder" in card["command"]
-        assert card["data_sha256"]["air_quality/AirQualityUCI.csv"]
+        net, card = training.load_shipped(code)
+        assert card.code_size == code == model.code_size(net)
+        assert card.training == asdict(training.Recipe())  # what its command trains with
+        assert "python -m core train sequence-autoencoder" in card.command
+        assert card.data_sha256["air_quality/AirQualityUCI.csv"]
 
 
 def test_the_shipped_model_beats_half_the_baseline_as_its_card_says(data_dir):
     model, card = training.load_shipped(16)
     result = training.score_file(model, card, data_dir=data_dir)
-    recorded = card["metrics"]["validation"]
+    recorded = card.validation
     assert result["windows"] == recorded["windows"] == 61
     assert result["mse"] == pytest.approx(recorded["mse"], rel=1e-3)
     assert result["baseline_mse"] == pytest.approx(recorded["baseline_mse"], rel=1e-4)
@@ -190,8 +192,8 @@ def test_the_shipped_model_beats_half_the_baseline_as_its_card_says(data_dir):
 
 
 def test_a_smaller_code_rebuilds_worse():
-    errors = [training.load_shipped(c)[1]["metrics"]["validation"]["mse"]
-              for c in models.CODE_SIZES]
+    errors = [training.load_shipped(c)[1].validation["mse"]
+              for c in model.CODE_SIZES]
     assert errors[0] > errors[-1]
 
 
@@ -250,9 +252,9 @@ def test_the_shipped_sentence_model_round_trips_training_sentences():
     for words in (train[0], train[100], train[-1], held[0]):
         trip = sentences.trip(model, vocab, " ".join(words).title() + ".")
         assert trip.rebuilt == words and trip.words == words and not trip.unknown
-        assert trip.code.shape == (card["code_size"],)
+        assert trip.code.shape == (card.code_size,)
         assert trip.steps[len(words)][0][0] == "(end)"
-    assert card["metrics"]["train"]["exact"] >= 0.99
+    assert card.metrics["train"]["exact"] >= 0.99
 
 
 def test_unknown_words_are_left_out_and_named():

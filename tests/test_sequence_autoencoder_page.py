@@ -3,7 +3,7 @@ sentences; and the same page on a machine with no data."""
 
 import pytest
 
-from tests.conftest import open_page
+from tests.helpers import open_page
 from tests.test_sequence_autoencoder_core import uci_text
 
 PAGE = "pages/sequence_autoencoders.py"

@@ -23,24 +23,27 @@ def train_args(parser: argparse.ArgumentParser) -> None:
 
 
 def train(args: argparse.Namespace) -> int:
-    options = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed),
-                                 ("out_dir", args.out)) if v is not None}
+    from dataclasses import replace
+
+    changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed)) if v is not None}
+    options = {"out_dir": args.out} if args.out is not None else {}
     if args.model == "sentences":
         from core.sequence_autoencoder import sentences
 
-        card = sentences.train_and_ship(data_dir=args.data_dir, **options)
-        print(json.dumps({"model": "sentences", **card["metrics"]["validation"],
-                          "training_seconds": card["training_seconds"]}))
+        card = sentences.train_and_ship(data_dir=args.data_dir,
+                                        recipe=replace(sentences.Recipe(), **changes), **options)
+        print(json.dumps({"model": "sentences", **card.validation,
+                          "training_seconds": card.training_seconds}))
         return 0
     from core.sequence_autoencoder import training
 
     for code in args.code or CODES:
-        card = training.train_and_ship(code, data_dir=args.data_dir, **options)
-        faults = {score: {k: v for k, v in card["metrics"]["faults"][score].items()
+        card = training.train_and_ship(code, data_dir=args.data_dir,
+                                       recipe=replace(training.Recipe(), **changes), **options)
+        faults = {score: {k: v for k, v in card.metrics["faults"][score].items()
                           if k != "scores"} for score in ("mse", "peak")}
-        print(json.dumps({"model": "days", "code": code, **card["metrics"]["validation"],
-                          "faults": faults,
-                          "training_seconds": card["training_seconds"]}))
+        print(json.dumps({"model": "days", "code": code, **card.validation, "faults": faults,
+                          "training_seconds": card.training_seconds}))
     return 0
 
 
@@ -80,23 +83,18 @@ def bench(args: argparse.Namespace) -> int:
 
     import numpy as np
 
+    from core import cards
     from core.sequence_autoencoder import scoring, sentences, training, windows
 
-    def median_ms(work) -> float:
-        work()  # the first call traces the model
-        times = []
-        for _ in range(args.repeats):
-            start = time.perf_counter()
-            work()
-            times.append(time.perf_counter() - start)
-        return round(float(np.median(times) * 1000), 2)
+    def median_ms(work) -> float:  # the first, untimed call traces the model
+        return round(cards.latency_ms(work, args.repeats), 2)
 
     start = time.perf_counter()
     model, card = training.load_shipped(16)
     load_ms = (time.perf_counter() - start) * 1000
-    stats = windows.Stats.from_json(card["stats"])
+    stats = windows.Stats.from_json(card.stats)
     one = np.tile(stats.mean, (1, windows.HOURS, 1))
-    year = np.tile(stats.mean, (len(card["days"]), windows.HOURS, 1))
+    year = np.tile(stats.mean, (len(card.days), windows.HOURS, 1))
     s_model, vocab, _ = sentences.load_shipped()
     said = sentences.language()
     print(json.dumps({

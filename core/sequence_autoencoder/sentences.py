@@ -16,27 +16,45 @@ import json
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import keras
 import numpy as np
 from keras import layers
 
-from core import cards
-from core import data as datalayer
+from core import cards, datasets
 from core.babi import data as babi
 from core.babi import generator
 
 SEED = 15
 CODE = 16
 UNITS = 64
-EPOCHS = 300
 HOLD_OUT = 0.1
 TASKS = (1, 2, 3)
-ASSET_DIR = cards.asset_path("sequence_autoencoder")
-MODEL_PATH, CARD_PATH = ASSET_DIR / "sentences.keras", ASSET_DIR / "sentences.json"
-VOCAB_PATH = ASSET_DIR / "sentences_vocab.json"
+ASSETS = cards.ASSETS / "sequence_autoencoder"
+MODEL_PATH, CARD_PATH = ASSETS / "sentences.keras", ASSETS / "sentences.json"
+VOCAB_PATH = ASSETS / "sentences_vocab.json"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How the shipped sentence autoencoder is trained, recorded as it is in its card."""
+
+    epochs: int = 300
+    batch_size: int = 32
+    optimizer: str = "adam"
+    learning_rate: float = 3e-3
+    seed: int = SEED
+
+
+@dataclass(frozen=True)
+class SentenceCard(cards.Card):
+    model: str = ""
+    code_size: int = 0
+    vocabulary: int = 0  # words, padding left out
+    sentence_length: int = 0
+    split: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -157,9 +175,10 @@ def round_trip_accuracy(model: keras.Model, vocab: Vocabulary, sentences) -> dic
             "positions": round(float(positions.mean()), 4)}
 
 
-def train_and_ship(*, data_dir=None, epochs: int = EPOCHS, seed: int = SEED,
-                   out_dir: Path = ASSET_DIR, command: str | None = None,
-                   log: Callable[[str], None] = print) -> dict:
+def train_and_ship(*, data_dir=None, recipe: Recipe = Recipe(), out_dir: Path = ASSETS,
+                   command: str | None = None,
+                   log: Callable[[str], None] = print) -> SentenceCard:
+    seed = recipe.seed
     sentences, files = statements(data_dir)
     train, val = split(sentences, seed=seed)
     vocab = Vocabulary.build(sentences)
@@ -167,11 +186,13 @@ def train_and_ship(*, data_dir=None, epochs: int = EPOCHS, seed: int = SEED,
         f"{len(vocab) - 1} words, up to {vocab.length} long")
     model = build(vocab, seed=seed)
     x = vocab.encode(train)
-    model.compile(keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy")
+    model.compile(keras.optimizers.get({"class_name": recipe.optimizer,
+                                        "config": {"learning_rate": recipe.learning_rate}}),
+                  loss="sparse_categorical_crossentropy")
     keras.utils.set_random_seed(seed)
     started = time.perf_counter()
-    history = model.fit(x, x, validation_data=(vocab.encode(val),) * 2, epochs=epochs,
-                        batch_size=32, shuffle=True, verbose=2)
+    history = model.fit(x, x, validation_data=(vocab.encode(val),) * 2, epochs=recipe.epochs,
+                        batch_size=recipe.batch_size, shuffle=True, verbose=2)
     seconds = time.perf_counter() - started
     metrics = {"validation": round_trip_accuracy(model, vocab, val),
                "train": round_trip_accuracy(model, vocab, train)}
@@ -183,9 +204,9 @@ def train_and_ship(*, data_dir=None, epochs: int = EPOCHS, seed: int = SEED,
     shipped.save(out_dir / MODEL_PATH.name)
     vocab.save(out_dir / VOCAB_PATH.name)
     return cards.write_card(
-        out_dir / CARD_PATH.name,
+        out_dir / CARD_PATH.name, SentenceCard,
         command=command or cards.training_command(),
-        data_sha256={str(Path(f).relative_to(Path(f).parents[2])): datalayer.sha256_of(f)
+        data_sha256={str(Path(f).relative_to(Path(f).parents[2])): datasets.sha256_of(f)
                      for f in files},
         metrics=metrics,
         model="sentences",
@@ -194,8 +215,7 @@ def train_and_ship(*, data_dir=None, epochs: int = EPOCHS, seed: int = SEED,
         sentence_length=vocab.length,
         split={"train": len(train), "validation": len(val), "seed": seed,
                "held_out": "whole distinct statements"},
-        training={"epochs": epochs, "batch_size": 32, "optimizer": "adam",
-                  "learning_rate": 3e-3, "seed": seed},
+        training=asdict(recipe),
         val_loss_history=[round(v, 5) for v in history.history["val_loss"]],
         training_seconds=round(seconds, 1),
         parameters=int(model.count_params()),
@@ -203,13 +223,14 @@ def train_and_ship(*, data_dir=None, epochs: int = EPOCHS, seed: int = SEED,
     )
 
 
-def load_shipped(folder: Path = ASSET_DIR) -> tuple[keras.Model, Vocabulary, dict]:
-    for path in (folder / MODEL_PATH.name, folder / VOCAB_PATH.name, folder / CARD_PATH.name):
-        if not path.exists():
-            raise FileNotFoundError(f"{path} is missing; train it with `python -m core train "
-                                    "sequence-autoencoder --model sentences`")
-    return (keras.saving.load_model(folder / MODEL_PATH.name),
-            Vocabulary.load(folder / VOCAB_PATH.name), cards.read_card(folder / CARD_PATH.name))
+def load_shipped(folder: Path = ASSETS) -> tuple[keras.Model, Vocabulary, SentenceCard]:
+    """(model, vocabulary, card) of the shipped sentence autoencoder."""
+    rebuild = "python -m core train sequence-autoencoder --model sentences"
+    if not (folder / VOCAB_PATH.name).exists():
+        raise FileNotFoundError(f"{folder / VOCAB_PATH.name} is missing: rebuild it with "
+                                f"`{rebuild}`")
+    model, card = cards.load_shipped(folder / MODEL_PATH.name, SentenceCard, rebuild=rebuild)
+    return model, Vocabulary.load(folder / VOCAB_PATH.name), card
 
 
 @dataclass(frozen=True)

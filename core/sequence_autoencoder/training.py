@@ -13,30 +13,55 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import keras
 import numpy as np
 import pandas as pd
 
-from core import cards
-from core import data as datalayer
+from core import cards, datasets
 from core.air_quality import data
-from core.sequence_autoencoder import faults, models, scoring, windows
+from core.sequence_autoencoder import faults, scoring, windows
+from core.sequence_autoencoder.model import build
 
 SEED = 15
-EPOCHS = 15
-BATCH = 64
-STRIDE = 2  # hours between the starts of two training windows
-DRIFT = (0.5, 0.15)  # sd of a window's random offset (sds) and of its log-scale, per channel
-ASSET_DIR = cards.asset_path("sequence_autoencoder")
+ASSETS = cards.ASSETS / "sequence_autoencoder"
 
 
-def shipped_paths(code: int, folder: Path = ASSET_DIR) -> tuple[Path, Path]:
+@dataclass(frozen=True)
+class Recipe:
+    """How a shipped day autoencoder is trained: `fit`'s arguments, recorded in its card."""
+
+    epochs: int = 15
+    batch_size: int = 64
+    optimizer: str = "adam"
+    learning_rate: float = 3e-3  # cosine decay to 2% of it over the run
+    seed: int = SEED
+    stride_hours: int = 2  # hours between the starts of two training windows
+    drift_offset_sd: float = 0.5  # a drifted copy's random offset per channel, in sds
+    drift_log_gain_sd: float = 0.15  # ... and the sd of its log-scale
+    denoising: bool = True  # each window also stuck and spiked, the clean one as target
+
+
+@dataclass(frozen=True)
+class DaysCard(cards.Card):
+    model: str = ""
+    code_size: int = 0
+    channels: list[str] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)  # windows.Stats.to_json()
+    baseline_profile: list = field(default_factory=list)
+    typical_surprise: list[float] = field(default_factory=list)
+    split: dict = field(default_factory=dict)
+    days: list[dict] = field(default_factory=list)  # date, mse, peak, missing: every day
+    unusual_days: list[dict] = field(default_factory=list)
+
+
+def shipped_paths(code: int, folder: Path = ASSETS) -> tuple[Path, Path]:
     return folder / f"days_code{code}.keras", folder / f"days_code{code}.json"
 
 
-def training_windows(frame: pd.DataFrame, stride: int = STRIDE) -> np.ndarray:
+def training_windows(frame: pd.DataFrame, stride: int = Recipe.stride_hours) -> np.ndarray:
     """(n, 24, 8) fully observed 24-hour windows of the training months, raw units."""
     period = frame[(frame.index >= windows.TRAIN_START) & (frame.index < windows.VALIDATION_START)]
     hourly = period[list(windows.CHANNELS)].asfreq("h")  # a missing row becomes NaN
@@ -46,50 +71,57 @@ def training_windows(frame: pd.DataFrame, stride: int = STRIDE) -> np.ndarray:
     return np.stack([x[i:i + windows.HOURS] for i in starts])
 
 
-def drifted(x: np.ndarray, stats: windows.Stats, seed: int) -> np.ndarray:
+def drifted(x: np.ndarray, stats: windows.Stats, seed: int,
+            recipe: Recipe = Recipe()) -> np.ndarray:
     """Each window with each channel shifted and scaled at random around its training mean."""
     rng = np.random.default_rng(seed)
     shape = (len(x), 1, len(windows.CHANNELS))
-    gain = np.exp(rng.normal(0, DRIFT[1], shape))
-    offset = rng.normal(0, DRIFT[0], shape) * stats.std
+    gain = np.exp(rng.normal(0, recipe.drift_log_gain_sd, shape))
+    offset = rng.normal(0, recipe.drift_offset_sd, shape) * stats.std
     return ((x - stats.mean) * gain + stats.mean + offset).astype("float32")
 
 
-def fit(model: keras.Model, sample: np.ndarray, stats: windows.Stats, *, epochs: int,
-        seed: int, validation: windows.Days | None = None, verbose: int = 2):
+def fit(model: keras.Model, sample: np.ndarray, stats: windows.Stats, recipe: Recipe, *,
+        validation: windows.Days | None = None, verbose: int = 2):
     """Denoising fit: clean, stuck and spiked copies of each window (and of a drifted copy)
     in, the clean one out."""
-    clean = np.concatenate([sample, drifted(sample, stats, seed + 2)])
-    broken = faults.inject(clean, stats, seed=seed + 1)
-    x = scoring.model_input(np.concatenate([clean, broken["stuck"], broken["spike"]]))
-    y = np.concatenate([stats.normalize(clean)] * 3)
-    steps = math.ceil(len(x) / BATCH) * epochs
-    model.compile(keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(
-        3e-3, steps, alpha=0.02)), loss="mse")
+    seed = recipe.seed
+    clean = np.concatenate([sample, drifted(sample, stats, seed + 2, recipe)])
+    x, y = clean, stats.normalize(clean)
+    if recipe.denoising:
+        broken = faults.inject(clean, stats, seed=seed + 1)
+        x = np.concatenate([clean, broken["stuck"], broken["spike"]])
+        y = np.concatenate([y] * 3)
+    x = scoring.model_input(x)
+    steps = math.ceil(len(x) / recipe.batch_size) * recipe.epochs
+    rate = keras.optimizers.schedules.CosineDecay(recipe.learning_rate, steps, alpha=0.02)
+    model.compile(keras.optimizers.get({"class_name": recipe.optimizer,
+                                        "config": {"learning_rate": rate}}), loss="mse")
     keras.utils.set_random_seed(seed)
     val = None
     if validation is not None:
         val = (scoring.model_input(validation.x), stats.normalize(validation.x))
-    return model.fit(x, y, validation_data=val, epochs=epochs, batch_size=BATCH, shuffle=True,
-                     verbose=verbose)
+    return model.fit(x, y, validation_data=val, epochs=recipe.epochs,
+                     batch_size=recipe.batch_size, shuffle=True, verbose=verbose)
 
 
-def train_and_ship(code: int, *, data_dir=None, epochs: int = EPOCHS, seed: int = SEED,
-                   out_dir: Path = ASSET_DIR, command: str | None = None,
-                   log: Callable[[str], None] = print) -> dict:
-    source = datalayer.locate("air-quality", data_dir)
+def train_and_ship(code: int, *, data_dir=None, recipe: Recipe = Recipe(),
+                   out_dir: Path = ASSETS, command: str | None = None,
+                   log: Callable[[str], None] = print) -> DaysCard:
+    seed = recipe.seed
+    source = datasets.locate("air-quality", data_dir)
     frame = data.parse(source)
     all_days = windows.days(frame)
     train, val = windows.split(all_days)
     stats = windows.Stats.of(train)
     profile = windows.mean_profile(train, stats)
-    clean_windows = training_windows(frame)
+    clean_windows = training_windows(frame, recipe.stride_hours)
     log(f"code {code}: {len(clean_windows)} training windows ({len(train)} days), "
-        f"{len(val)} validation days, {epochs} epochs")
+        f"{len(val)} validation days, {recipe.epochs} epochs")
 
-    model = models.build(code, stats, seed=seed)
+    model = build(code, stats, seed=seed)
     started = time.perf_counter()
-    history = fit(model, clean_windows, stats, epochs=epochs, seed=seed, validation=val)
+    history = fit(model, clean_windows, stats, recipe, validation=val)
     seconds = time.perf_counter() - started
 
     clean_train = train.x[train.missing_share() == 0]
@@ -106,17 +138,19 @@ def train_and_ship(code: int, *, data_dir=None, epochs: int = EPOCHS, seed: int 
 
     model_path, card_path = shipped_paths(code, Path(out_dir))
     model_path.parent.mkdir(parents=True, exist_ok=True)
-    shipped = models.build(code, stats, name=model.name)  # uncompiled: no optimizer state
+    shipped = build(code, stats, name=model.name)  # uncompiled: no optimizer state
     shipped.set_weights(model.get_weights())
     shipped.save(model_path)
     residual = scoring.residuals(model, all_days.x, stats)
     rebuilt = stats.normalize(all_days.x) - residual
     day_scores, day_peaks = scoring.scores(residual ** 2), scoring.peaks(residual, typical)
     order = np.argsort(day_scores)[::-1][:12]
+    one_day = np.zeros((1, windows.HOURS, len(windows.CHANNELS)), np.float32)
+    every_day = np.zeros((len(all_days), windows.HOURS, len(windows.CHANNELS)), np.float32)
     return cards.write_card(
-        card_path,
+        card_path, DaysCard,
         command=command or cards.training_command(),
-        data_sha256={"air_quality/AirQualityUCI.csv": datalayer.sha256_of(source)},
+        data_sha256={"air_quality/AirQualityUCI.csv": datasets.sha256_of(source)},
         metrics={"validation": validation, "train": scoring.measure(model, train, stats, profile),
                  "faults": found},
         model="days",
@@ -137,15 +171,12 @@ def train_and_ship(code: int, *, data_dir=None, epochs: int = EPOCHS, seed: int 
                                        day_scores[i]).__dict__ for i in order],
         faults={"stuck_hours": list(faults.STUCK_HOURS), "spike_sd": faults.SPIKE,
                 "seed": faults.FAULT_SEED},
-        training={"epochs": epochs, "batch_size": BATCH, "optimizer": "adam",
-                  "learning_rate": "3e-3, cosine decay", "seed": seed, "stride_hours": STRIDE,
-                  "denoising": "each window also stuck and spiked, clean target",
-                  "drift": {"offset_sd": DRIFT[0], "log_gain_sd": DRIFT[1]}},
+        training=asdict(recipe),
         val_loss_history=[round(v, 5) for v in history.history["val_loss"]],
         training_seconds=round(seconds, 1),
         parameters=int(model.count_params()),
-        latency_ms=round(timed_latency(model), 2),
-        batch_ms=round(timed_latency(model, len(all_days)), 1),
+        latency_ms=round(cards.latency_ms(lambda: model.predict_on_batch(one_day)), 2),
+        batch_ms=round(cards.latency_ms(lambda: model.predict_on_batch(every_day)), 1),
         attribution="UCI Air Quality, De Vito et al. (2008), CC BY 4.0",
     )
 
@@ -155,38 +186,21 @@ def day_typical(model: keras.Model, clean: np.ndarray, stats: windows.Stats) -> 
     return scoring.typical_surprise(scoring.residuals(model, clean, stats))
 
 
-def timed_latency(model: keras.Model, days: int = 1, repeats: int = 20) -> float:
-    """Median milliseconds to rebuild `days` days in one batch (as the page does)."""
-    x = np.zeros((days, windows.HOURS, len(windows.CHANNELS)), np.float32)
-    model.predict_on_batch(x)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model.predict_on_batch(x)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times) * 1000)
+def load_shipped(code: int = 16, folder: Path = ASSETS) -> tuple:
+    """(model, card) of a shipped day autoencoder; FileNotFoundError with a fix if absent.
+    (Importing `model` registers FillMissing, which its files use.)"""
+    return cards.load_shipped(shipped_paths(code, folder)[0], DaysCard,
+                              rebuild=f"python -m core train sequence-autoencoder --code {code}")
 
 
-def load_shipped(code: int = 16, folder: Path = ASSET_DIR):
-    """(model, card) of a shipped day autoencoder; FileNotFoundError with a fix if absent."""
-    import core.air_quality.model  # noqa: F401 - registers FillMissing for loading
-
-    model_path, card_path = shipped_paths(code, folder)
-    for path in (model_path, card_path):
-        if not path.exists():
-            raise FileNotFoundError(f"{path} is missing; train it with `python -m core train "
-                                    f"sequence-autoencoder --code {code}`")
-    return keras.saving.load_model(model_path), cards.read_card(card_path)
-
-
-def card_stats(card: dict) -> tuple[windows.Stats, np.ndarray, np.ndarray]:
+def card_stats(card: DaysCard) -> tuple[windows.Stats, np.ndarray, np.ndarray]:
     """(normalization, baseline profile, typical one-hour surprises) as the card has them."""
-    return (windows.Stats.from_json(card["stats"]),
-            np.asarray(card["baseline_profile"], "float32"),
-            np.asarray(card["typical_surprise"], "float32"))
+    return (windows.Stats.from_json(card.stats),
+            np.asarray(card.baseline_profile, "float32"),
+            np.asarray(card.typical_surprise, "float32"))
 
 
-def score_days(model: keras.Model, card: dict, days: windows.Days) -> dict:
+def score_days(model: keras.Model, card: DaysCard, days: windows.Days) -> dict:
     """The evaluate command's answer for these days: windows, mse, baseline_mse, worst_days
     (each with what the data shows about it)."""
     stats, profile, _ = card_stats(card)

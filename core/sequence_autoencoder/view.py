@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.sequence_autoencoder.sentences import SentenceCard
+from core.sequence_autoencoder.training import DaysCard
 from core.sequence_autoencoder.windows import CHANNELS, HOURS, VALIDATION_START, Stats
 
 
@@ -33,11 +35,26 @@ def curves(x_day: np.ndarray, rebuilt: np.ndarray, stats: Stats) -> pd.DataFrame
     return pd.concat([actual, model], ignore_index=True)
 
 
-def code_sizes(cards: dict[int, dict]) -> pd.DataFrame:
+def code_sizes(cards: dict[int, DaysCard]) -> pd.DataFrame:
     """Validation mse by code size, with the mean-profile baseline."""
-    return pd.DataFrame([{"code size": code, "validation mse": card["metrics"]["validation"]["mse"],
-                          "baseline mse": card["metrics"]["validation"]["baseline_mse"]}
+    return pd.DataFrame([{"code size": code, "validation mse": card.validation["mse"],
+                          "baseline mse": card.validation["baseline_mse"]}
                          for code, card in sorted(cards.items())])
+
+
+def shipped_table(day_cards: dict[int, DaysCard], sentence_card: SentenceCard) -> pd.DataFrame:
+    """One row per shipped model: how well, how big, how long it trained, how to rebuild it."""
+    rows = [{"model": f"days, code {c}",
+             "validation": f"mse {k.validation['mse']:.3f} (baseline "
+                           f"{k.validation['baseline_mse']:.3f})",
+             "parameters": k.parameters, "training s": k.training_seconds,
+             "command": k.command} for c, k in sorted(day_cards.items())]
+    v = sentence_card.validation
+    rows.append({"model": "sentences", "validation": f"{v['exact']:.0%} of {v['sentences']} "
+                 "held-out sentences exact", "parameters": sentence_card.parameters,
+                 "training s": sentence_card.training_seconds,
+                 "command": sentence_card.command})
+    return pd.DataFrame(rows)
 
 
 def day_table(dates: pd.DatetimeIndex, scores: np.ndarray, missing: np.ndarray) -> list[dict]:
@@ -47,7 +64,7 @@ def day_table(dates: pd.DatetimeIndex, scores: np.ndarray, missing: np.ndarray) 
                                                               strict=True)]
 
 
-def percentile_of(value: float, population) -> float:
+def share_below(value: float, population) -> float:
     """Share (%) of the population below `value`."""
     population = np.asarray(population, "float64")
     return float(100 * np.mean(population < value)) if len(population) else 0.0
