@@ -1,6 +1,5 @@
 """Sequence autoencoders: recurrent encoders and decoders for days of sensor data and sentences."""
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -100,19 +99,7 @@ else:
             if points:
                 st.session_state["sa_day"] = points[0]["date"]
 
-        pick = alt.selection_point(name="day", fields=["date"], on="click")
-        heat = alt.Chart(cal).mark_rect(stroke="white").encode(
-            x=alt.X("week:O", title=None, axis=alt.Axis(labelAngle=-90, labelExpr=
-                    "slice(datum.value, 5)")),
-            y=alt.Y("weekday:N", sort=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-                    title=None),
-            color=alt.Color("mse:Q", scale=alt.Scale(type="log", scheme="orangered"),
-                            title="error"),
-            opacity=alt.condition(alt.datum.split == "validation", alt.value(1.0),
-                                  alt.value(0.55)),
-            tooltip=["date", "split", alt.Tooltip("mse:Q", format=".3f", title="error"),
-                     "missing %"]).add_params(pick)
-        st.altair_chart(heat.properties(height=190), on_select=pick_from_calendar,
+        st.altair_chart(view.calendar_chart(cal), on_select=pick_from_calendar,
                         key="sa_calendar", width="stretch")
         st.caption(f"Each square is a day (weeks run left to right); faded: the training "
                    f"months, full colour: November–December, never seen in training. Click a "
@@ -137,18 +124,7 @@ else:
             return
         i = list(days.dates.strftime("%Y-%m-%d")).index(day)
         frame = view.curves(days.x[i], rebuilt_days(path, code)[i], stats)
-        st.altair_chart(
-            alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=12)).encode(
-                x=alt.X("hour:Q", scale=alt.Scale(domain=[0, 23])),
-                y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-                color=alt.Color("series:N", legend=alt.Legend(orient="top", title=None)),
-                strokeDash="series:N",
-                tooltip=["hour", "series", alt.Tooltip("value:Q", format=".1f")])
-            .properties(width=150, height=110)
-            .facet(facet=alt.Facet("channel:N", title=None, sort=list(windows.CHANNELS)),
-                   columns=4)
-            .resolve_scale(y="independent"),
-            width="content")
+        st.altair_chart(view.curves_chart(frame), width="content")
         st.caption("Actual readings (gaps: missing) and the day rebuilt from its code, in "
                    "each reading's own units. Slide the code size down and the rebuilt "
                    "curves lose the day's details, then its shape.")
@@ -158,15 +134,7 @@ else:
     # --- 2. Code size ----------------------------------------------------------------------------
     st.header("2 · What a smaller code loses")
     sizes = view.code_sizes(day_cards)
-    base = alt.Chart(sizes).encode(x=alt.X("code size:O"))
-    top = 1.1 * float(sizes[["validation mse", "baseline mse"]].max().max())
-    st.altair_chart(
-        base.mark_bar().encode(y=alt.Y("validation mse:Q", title="validation error (mse)",
-                                       scale=alt.Scale(domain=[0, top])),
-                               tooltip=["code size", "validation mse"])
-        + alt.Chart(sizes.head(1)).mark_rule(color="red", strokeDash=[6, 4], size=2)
-        .encode(y="baseline mse:Q"),
-        width="stretch", height=240)
+    st.altair_chart(view.code_sizes_chart(sizes), width="stretch", height=240)
     st.markdown(
         f"The red dashed line is the **baseline**: every day rebuilt as the training months' "
         f"average day (per hour and reading), error {sizes['baseline mse'].iloc[0]:.2f}. "
@@ -214,18 +182,7 @@ else:
                         format_func={"peak": "peak: the worst one-hour surprise",
                                      "mse": "mse: the whole day"}.get)
         result = detected[name]
-        strip = pd.DataFrame([{"days": labels[group], "score": value}
-                              for group, values in result["scores"].items()
-                              for value in values])
-        ticks = alt.Chart(strip).mark_tick(thickness=2, size=18, opacity=0.5).encode(
-            x=alt.X("score:Q", scale=alt.Scale(type="log"), title=f"{name} (log scale)",
-                    axis=alt.Axis(grid=False)),
-            y=alt.Y("days:N", title=None, sort=list(labels.values()),
-                    axis=alt.Axis(labelLimit=220)),
-            color=alt.Color("days:N", legend=None), tooltip=[alt.Tooltip("score", format=".3f")])
-        rule = alt.Chart(pd.DataFrame({"t": [result["threshold"]]})).mark_rule(
-            strokeDash=[6, 4]).encode(x="t:Q")
-        st.altair_chart((ticks + rule).properties(height=180), width="stretch")
+        st.altair_chart(view.score_strip_chart(result, labels, name), width="stretch")
         st.markdown(
             f"Above the dashed line (99% of clean days): stuck sensors **{result['stuck']:.0%}**"
             f", spikes of ±{faults.SPIKE:g} sd **{result['spike']:.0%}**, spikes of "
@@ -306,15 +263,8 @@ def upload_section() -> None:
              help=f"{result['skipped_days']} partial day(s) skipped")
     b.metric("Error (mse)", f"{result['mse']:.3f}")
     c.metric("Baseline (average day)", f"{result['baseline_mse']:.3f}")
-    table = view.calendar(rows)
-    st.altair_chart(alt.Chart(table).mark_bar().encode(
-        x=alt.X("date:T", title=None), y=alt.Y("mse:Q", title="error"),
-        color=alt.Color("mse:Q", scale=alt.Scale(type="log", scheme="orangered"), legend=None),
-        tooltip=["date", alt.Tooltip("mse:Q", format=".3f"), "missing %"]),
-        width="stretch", height=200)
-    st.dataframe(pd.DataFrame([{**w, "notes": "; ".join(w["notes"])}
-                               for w in result["worst_days"]]), hide_index=True,
-                 width="stretch")
+    st.altair_chart(view.day_errors_chart(view.calendar(rows)), width="stretch", height=200)
+    st.dataframe(view.worst_days_table(result), hide_index=True, width="stretch")
 
 
 upload_section()
@@ -367,15 +317,8 @@ def sentence_section() -> None:
     st.markdown(f"Read: *{' '.join(result.words)}* → rebuilt: **{' '.join(result.rebuilt)}** "
                 + (":green[(exact)]" if same else ":orange[(not quite)]"))
     left, right = st.columns(2)
-    code = pd.DataFrame({"number": range(1, len(result.code) + 1), "value": result.code})
-    left.altair_chart(alt.Chart(code).mark_bar().encode(
-        x=alt.X("number:O", title=f"the code ({len(result.code)} numbers)"), y="value:Q",
-        color=alt.condition(alt.datum.value > 0, alt.value("#4c78a8"), alt.value("#e45756"))),
-        width="stretch", height=220)
-    steps = pd.DataFrame([{"position": k + 1, **{f"choice {j + 1}": f"{w} ({p:.0%})"
-                                                 for j, (w, p) in enumerate(step)}}
-                          for k, step in enumerate(result.steps)])
-    right.dataframe(steps, hide_index=True, width="stretch")
+    left.altair_chart(view.code_chart(result.code), width="stretch", height=220)
+    right.dataframe(view.choices_table(result.steps), hide_index=True, width="stretch")
     right.caption("Word by word: the decoder's three likeliest words at each position; "
                   "“(end)” means the sentence is over.")
     said, all_codes = language_codes()

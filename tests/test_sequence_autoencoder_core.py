@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from core.air_quality import data
-from core.sequence_autoencoder import faults, model, scoring, sentences, training, windows
+from core.sequence_autoencoder import faults, model, scoring, sentences, training, view, windows
 from tests.helpers import ROOT
 
 HEADER = ("Date;Time;CO(GT);PT08.S1(CO);NMHC(GT);C6H6(GT);PT08.S2(NMHC);NOx(GT);PT08.S3(NOx);"
@@ -281,3 +281,46 @@ def test_bench_prints_the_pages_timings():
     timings = json.loads(done.stdout.strip().splitlines()[-1])
     assert timings["rebuild_one_day_ms"] > 0 and timings["sentence_round_trip_ms"] > 0
     assert timings["rebuild_296_days_ms"] > 0
+
+
+# --- what the page draws --------------------------------------------------------------------------
+
+def test_calendar_and_its_chart():
+    days = [{"date": "2004-10-31", "mse": 0.2, "missing": 0.0},
+            {"date": "2004-11-01", "mse": 0.5, "missing": 0.25}]
+    cal = view.calendar(days)
+    assert list(cal["split"]) == ["training", "validation"] and list(cal["weekday"]) == [
+        "Sun", "Mon"]
+    assert list(cal["missing %"]) == [0.0, 25.0]
+    spec = view.calendar_chart(cal).to_dict()
+    assert spec["params"][0]["name"] == "day"  # the page reads the clicked date under this name
+    assert view.share_below(0.3, [0.1, 0.2, 0.4, 0.5]) == 50.0 and view.share_below(1, []) == 0
+
+
+def test_code_sizes_table_and_chart_from_the_shipped_cards():
+    cards = {c: training.load_shipped(c)[1] for c in model.CODE_SIZES}
+    sizes = view.code_sizes(cards)
+    assert list(sizes["code size"]) == list(model.CODE_SIZES)
+    assert list(sizes["validation mse"]) == [cards[c].validation["mse"] for c in model.CODE_SIZES]
+    bars, baseline = view.code_sizes_chart(sizes).to_dict()["layer"]
+    top = bars["encoding"]["y"]["scale"]["domain"][1]
+    assert top >= sizes[["validation mse", "baseline mse"]].max().max()
+    table = view.shipped_table(cards, sentences.load_shipped()[2])
+    assert len(table) == len(cards) + 1 and table["command"].str.startswith("python -m core").all()
+
+
+def test_score_strip_and_small_tables():
+    result = {"scores": {"clean": [0.1, 0.2], "spike": [3.0]}, "threshold": 0.5}
+    labels = {"clean": "clean days", "spike": "spikes"}
+    spec = view.score_strip_chart(result, labels, "peak").to_dict()
+    ticks, rule = spec["layer"]
+    assert ticks["encoding"]["y"]["sort"] == ["clean days", "spikes"]
+    assert spec["datasets"][rule["data"]["name"]] == [{"t": 0.5}]
+    worst = view.worst_days_table({"worst_days": [{"date": "2004-12-25", "mse": 1.0,
+                                                   "notes": ["a", "b"]}]})
+    assert worst.loc[0, "notes"] == "a; b"
+    steps = view.choices_table([[("mary", 0.9), ("john", 0.1)]])
+    assert steps.to_dict("records") == [{"position": 1, "choice 1": "mary (90%)",
+                                         "choice 2": "john (10%)"}]
+    bars = view.code_chart(np.array([0.5, -0.25])).to_dict()
+    assert bars["encoding"]["x"]["title"] == "the code (2 numbers)"
