@@ -21,6 +21,7 @@ TOPICS = {  # subcommand target -> module
     "dream": "core.dream.cli",
     "initializers": "core.customizing.cli",
     "startup": "core.startup",
+    "classroom": "core.classroom",
 }
 VERBS = {
     "train": "train a model and write it, with its metrics card, into assets/",
