@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from core import serving
 from core.catalog import PAGES
+
+serving.prepare()  # once per process: cheap reruns (see core/serving.py)
 
 st.set_page_config(page_title="Beyond Sequential", page_icon=":material/hub:", layout="wide")
 
@@ -20,4 +23,9 @@ with st.sidebar.expander("About", icon=":material/info:"):
         "SqueezeNet v1.1 ImageNet weights (keras-squeezenet, MIT; SqueezeNet, BSD-2)."
     )
 
+if page.url_path and not serving.ready.is_set():
+    # Keras is being imported in the background (see core/serving.py); a second import racing
+    # it from a page would break TensorFlow's import, so model pages wait for it (a few s, once).
+    with st.spinner("Starting Keras…"):
+        serving.ready.wait()
 page.run()

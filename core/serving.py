@@ -1,0 +1,67 @@
+"""Serving a class from one process: reruns that do not pay for a full garbage collection.
+
+After every script run Streamlit calls `keras.backend.clear_session()` once Keras is imported
+(which runs `gc.collect()`), and with `runner.postScriptGC` it runs `gc.collect(2)` as well.
+With TensorFlow loaded the heap holds ~350,000 objects, so each of those collections costs
+0.2-0.4 s of every click, on every page, and holds the GIL for every other student meanwhile.
+
+What `prepare()` does instead, once per server process, in a background thread so that the
+first page still opens at once:
+- imports Keras and makes `clear_session()` skip its `gc.collect()` (its other work, resetting
+  Keras' per-thread name counters, costs nothing and is kept): pages never rely on it, since
+  Streamlit runs each script run in a fresh thread and shipped models live in shared caches;
+- limits TensorFlow to one thread per operation, so heavy work (a dream, a training run)
+  takes one core and the other core stays free for everyone's clicks;
+- collects once and then `gc.freeze()`s what is loaded (TensorFlow, Keras, the engine), so
+  Python's own automatic collections, which still run and keep memory bounded, no longer walk
+  those objects.
+`runner.postScriptGC = false` in `.streamlit/config.toml` removes Streamlit's own collection.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+_started = threading.Event()
+ready = threading.Event()  # set once Keras is imported and the heap frozen
+
+
+def prepare() -> None:
+    """Start the one-time preparation of this process (returns at once; safe to call often)."""
+    if _started.is_set():
+        return
+    _started.set()
+    threading.Thread(target=_prepare, name="prepare-serving", daemon=True).start()
+
+
+def _prepare() -> None:
+    try:
+        import tensorflow as tf
+
+        try:  # only possible before TensorFlow starts its thread pools
+            tf.config.threading.set_intra_op_parallelism_threads(1)
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+        except RuntimeError:
+            pass
+        import keras
+
+        cheap_clear_session(keras)
+        gc.collect()
+        gc.freeze()
+    finally:
+        ready.set()
+
+
+def cheap_clear_session(keras) -> None:
+    """Make `keras.backend.clear_session()` skip its full garbage collection by default."""
+    original = keras.backend.clear_session
+    if getattr(original, "_without_gc", False):
+        return
+
+    def clear_session(free_memory: bool = False) -> None:
+        original(free_memory=free_memory)
+
+    clear_session._without_gc = True
+    clear_session.__doc__ = original.__doc__
+    keras.backend.clear_session = clear_session
