@@ -25,6 +25,10 @@ class QueueFull(RuntimeError):
     """The line is as long as it may get; the message says so in words for a student."""
 
 
+class Cancelled(Exception):
+    """Raised inside running work by `Job.check()` once its student asked it to stop."""
+
+
 @dataclass(eq=False)
 class Job:
     """One piece of heavy work; the worker fills in `progress`, `result` or `error`."""
@@ -58,6 +62,11 @@ class Job:
         self.progress, self.message = min(max(progress, 0.0), 1.0), message
         if preview is not None:
             self.preview = preview
+
+    def check(self) -> None:
+        """Called by the work between steps: stops it (raises Cancelled) once cancelled."""
+        if self.cancel_event.is_set():
+            raise Cancelled
 
     def position(self) -> int:
         """0 while running or finished; else 1 for the next job to start, 2 after it, …"""
@@ -141,6 +150,16 @@ class JobQueue:
         with self._lock:
             return len(self._line)
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until nothing waits or runs (for tests and the command line)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._line and not self._running:
+                    return True
+            time.sleep(0.05)
+        return False
+
     # --- inside -----------------------------------------------------------------------------
     def _wait_for(self, position: int, kind: str) -> float:
         now = time.monotonic()
@@ -173,7 +192,7 @@ class JobQueue:
             with self._lock:
                 self._running.remove(job)
                 job.result, job.error = result, error
-                if state == DONE and job.cancelled:
+                if job.cancelled:  # stopped, or finished after its student left
                     state = CANCELLED
                 if state == DONE:
                     took = time.monotonic() - job.started_at

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.air_quality import data, explain, training
 from core.air_quality.model import KEY_SENSOR, evaluate
+from pages import jobs_view
 from pages.common import locate_or_explain
 
 st.title("Regression: benzene from cheap sensors")
@@ -75,64 +76,88 @@ kind = st.radio("Model", list(training.MODELS), horizontal=True, key="aq_model",
 model, card = models[kind]
 columns = card["inputs"]
 
-st.selectbox("Start from a real hour of 2004", ["—", *presets], key="aq_preset",
-             on_change=apply_preset,
-             help="Each preset is a real row of the data: the most typical hour of its kind.")
-slots = st.columns(4)
-for i, column in enumerate(columns):
-    what, unit = data.DESCRIPTIONS[column]
-    r = ranges[column]
-    step = explain.slider_step(column)
-    st.session_state[slider_key(column)] = inputs_now[column]
-    slots[i % 4].slider(f"{column} ({unit})", r["min"], r["max"], step=step,
-                        format={1.0: "%.0f", 0.1: "%.1f"}.get(step, "%.2f"),
-                        key=slider_key(column), on_change=remember, args=(column,),
-                        help=f"{what}; range: 1st to 99th percentile of 2004")
-values = {c: inputs_now[c] for c in columns}
-prediction = explain.predict_one(model, values, columns)
-share = explain.percentile_of(prediction, card["benzene_percentiles"])
 
-left, right = st.columns([1, 2])
-measured = st.session_state.get("aq_measured")
-left.metric("Predicted benzene", f"{prediction:.2f} µg/m³",
-            delta=f"{prediction - measured[2]:+.2f} vs the analyzer" if measured else None,
-            delta_color="off")
-if measured:
-    left.caption(f"**{measured[0]}**: {measured[1].replace('T', ' ')}; the reference analyzer "
-                 f"measured {measured[2]:.1f} µg/m³.")
-    if kind == "all" and presets[measured[0]]["values"]["NMHC(GT)"] is None:
-        left.caption("NMHC(GT) was not measured then; the model fills in its training mean.")
-left.markdown(f"More benzene than **{share:.0f}%** of the hours recorded in 2004. For scale: "
-              "the EU limit is 5 µg/m³ as a *yearly* average.")
-cdf = pd.DataFrame({"benzene": card["benzene_percentiles"],
-                    "share of hours below (%)": range(len(card["benzene_percentiles"]))})
-right.altair_chart(
-    alt.Chart(cdf).mark_line().encode(
-        x=alt.X("benzene", title="benzene (µg/m³)"), y="share of hours below (%)")
-    + alt.Chart(pd.DataFrame({"benzene": [prediction]})).mark_rule(color="red", size=2)
-    .encode(x="benzene"),
-    width="stretch", height=220)
+@st.cache_data(max_entries=1024, show_spinner=False)
+def predict_one(kind: str, values: tuple) -> float:
+    """Keyed by the inputs alone: the same sliders give the same benzene for every student."""
+    m, c = models[kind]
+    return explain.predict_one(m, dict(values), c["inputs"])
 
-# --- 2. Sensitivity ----------------------------------------------------------------------------
-st.header("2 · Sensitivity: sweep one input")
-swept = st.selectbox("Input to sweep", columns, index=columns.index(KEY_SENSOR), key="aq_sweep")
-r = ranges[swept]
-# Vega-Lite reads dots in field names as paths ("PT08.S2"): chart a plain "value" column.
-curve = explain.sweep(model, values, columns, swept, r["min"], r["max"]).rename(
-    columns={swept: "value"})
-here = pd.DataFrame({"value": [values[swept]], "benzene": [prediction]})
-st.altair_chart(
-    alt.Chart(curve).mark_line().encode(
-        x=alt.X("value:Q", title=f"{swept} ({data.DESCRIPTIONS[swept][1]})",
-                scale=alt.Scale(zero=False)),
-        y=alt.Y("benzene:Q", title="predicted benzene (µg/m³)"))
-    + alt.Chart(here).mark_point(color="red", size=80, filled=True).encode(
-        x="value:Q", y="benzene:Q"),
-    width="stretch", height=280)
-st.caption(
-    "Every other input stays where the sliders put it. Sweep **PT08.S2(NMHC)** and then any "
-    "other input: benzene follows sensor S2 along one smooth curve, and the others barely "
-    "move it. That is why the shipped models give S2 a branch of its own (below).")
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def sweep(kind: str, values: tuple, swept: str) -> pd.DataFrame:
+    m, c = models[kind]
+    r = ranges[swept]
+    return explain.sweep(m, dict(values), c["inputs"], swept, r["min"], r["max"]).rename(
+        columns={swept: "value"})
+
+
+@st.fragment
+def tune_and_sweep() -> None:
+    """Sections 1 and 2: a slider reruns only these, not the charts further down."""
+    st.selectbox("Start from a real hour of 2004", ["—", *presets], key="aq_preset",
+                 on_change=apply_preset,
+                 help="Each preset is a real row of the data: the most typical hour of its "
+                      "kind.")
+    slots = st.columns(4)
+    for i, column in enumerate(columns):
+        what, unit = data.DESCRIPTIONS[column]
+        r = ranges[column]
+        step = explain.slider_step(column)
+        st.session_state[slider_key(column)] = inputs_now[column]
+        slots[i % 4].slider(f"{column} ({unit})", r["min"], r["max"], step=step,
+                            format={1.0: "%.0f", 0.1: "%.1f"}.get(step, "%.2f"),
+                            key=slider_key(column), on_change=remember, args=(column,),
+                            help=f"{what}; range: 1st to 99th percentile of 2004")
+    values = {c: inputs_now[c] for c in columns}
+    prediction = predict_one(kind, tuple(values.items()))
+    share = explain.percentile_of(prediction, card["benzene_percentiles"])
+
+    left, right = st.columns([1, 2])
+    measured = st.session_state.get("aq_measured")
+    left.metric("Predicted benzene", f"{prediction:.2f} µg/m³",
+                delta=f"{prediction - measured[2]:+.2f} vs the analyzer" if measured else None,
+                delta_color="off")
+    if measured:
+        left.caption(f"**{measured[0]}**: {measured[1].replace('T', ' ')}; the reference "
+                     f"analyzer measured {measured[2]:.1f} µg/m³.")
+        if kind == "all" and presets[measured[0]]["values"]["NMHC(GT)"] is None:
+            left.caption("NMHC(GT) was not measured then; the model fills in its training "
+                         "mean.")
+    left.markdown(f"More benzene than **{share:.0f}%** of the hours recorded in 2004. For "
+                  "scale: the EU limit is 5 µg/m³ as a *yearly* average.")
+    cdf = pd.DataFrame({"benzene": card["benzene_percentiles"],
+                        "share of hours below (%)": range(len(card["benzene_percentiles"]))})
+    right.altair_chart(
+        alt.Chart(cdf).mark_line().encode(
+            x=alt.X("benzene", title="benzene (µg/m³)"), y="share of hours below (%)")
+        + alt.Chart(pd.DataFrame({"benzene": [prediction]})).mark_rule(color="red", size=2)
+        .encode(x="benzene"),
+        width="stretch", height=220)
+
+    # --- 2. Sensitivity ------------------------------------------------------------------------
+    st.header("2 · Sensitivity: sweep one input")
+    swept = st.selectbox("Input to sweep", columns, index=columns.index(KEY_SENSOR),
+                         key="aq_sweep")
+    r = ranges[swept]
+    # Vega-Lite reads dots in field names as paths ("PT08.S2"): chart a plain "value" column.
+    curve = sweep(kind, tuple(values.items()), swept)
+    here = pd.DataFrame({"value": [values[swept]], "benzene": [prediction]})
+    st.altair_chart(
+        alt.Chart(curve).mark_line().encode(
+            x=alt.X("value:Q", title=f"{swept} ({data.DESCRIPTIONS[swept][1]})",
+                    scale=alt.Scale(zero=False)),
+            y=alt.Y("benzene:Q", title="predicted benzene (µg/m³)"))
+        + alt.Chart(here).mark_point(color="red", size=80, filled=True).encode(
+            x="value:Q", y="benzene:Q"),
+        width="stretch", height=280)
+    st.caption(
+        "Every other input stays where the sliders put it. Sweep **PT08.S2(NMHC)** and then any "
+        "other input: benzene follows sensor S2 along one smooth curve, and the others barely "
+        "move it. That is why the shipped models give S2 a branch of its own (below).")
+
+
+tune_and_sweep()
 
 with st.expander("How the shipped models are built (functional API)"):
     st.markdown(
@@ -244,9 +269,28 @@ st.markdown(
     "here on the same March–October hours (MSE loss, batch 32) and scored on November–December. "
     "Try the `zeros` initializer (every unit then learns the same thing), a tiny network, or "
     "the S2 branch, and compare with the shipped model.")
-if frame is None:
-    st.caption("Training needs the dataset (see above).")
-else:
+def train_job(frame, inputs, units, epochs, optimizer, initializer, branch):
+    """The training run as queued work: it reports each epoch and stops when asked to."""
+    def work(job):
+        seen = []
+
+        def on_epoch(epoch: int, logs: dict) -> None:
+            job.check()
+            seen.append({"epoch": epoch + 1, "training": logs["loss"],
+                         "validation": logs["val_loss"]})
+            job.report((epoch + 1) / epochs, f"Epoch {epoch + 1} of {epochs}",
+                       preview=pd.DataFrame(seen))
+
+        own = explain.train_your_own(
+            frame, data.FEATURE_SETS[inputs], units=units, epochs=epochs, optimizer=optimizer,
+            initializer=initializer, curve_branch=branch, on_epoch=on_epoch)
+        return {**own, "inputs": inputs}
+    return work
+
+
+@st.fragment
+def train_your_own() -> None:
+    """Section 4: the form reruns only this section; the run itself waits in the shared line."""
     with st.form("aq_train"):
         a, b, c = st.columns(3)
         units = a.slider("Hidden units", 2, 64, 8, key="aq_units")
@@ -261,26 +305,17 @@ else:
         branch = c.checkbox("Give PT08.S2 its own branch (the shipped design)", key="aq_branch")
         go = st.form_submit_button("Train", type="primary", key="aq_train_go")
     if go:
-        bar = st.progress(0.0, text="Training…")
-        live = st.empty()
-        seen = []
-
-        def on_epoch(epoch: int, logs: dict) -> None:
-            seen.append({"epoch": epoch + 1, "training": logs["loss"],
-                         "validation": logs["val_loss"]})
-            bar.progress((epoch + 1) / epochs, text=f"Epoch {epoch + 1} of {epochs}")
-            live.altair_chart(loss_chart(pd.DataFrame(seen), epochs), width="stretch",
-                              height=260)
-
-        st.session_state["aq_own"] = explain.train_your_own(
-            frame, data.FEATURE_SETS[inputs], units=units, epochs=epochs, optimizer=optimizer,
-            initializer=initializer, curve_branch=branch, on_epoch=on_epoch)
-        st.session_state["aq_own_inputs"] = inputs
-        bar.empty()
-        live.empty()
-    own = st.session_state.get("aq_own")
+        jobs_view.submit("aq_job", "training", train_job(
+            frame, inputs, units, epochs, optimizer, initializer, branch))
+    job = jobs_view.follow("aq_job", "Your training run", preview=lambda seen: st.altair_chart(
+        loss_chart(seen, epochs), width="stretch", height=260))
+    if job is not None and job.state == "failed":
+        st.error(f"The training run failed: {job.error}")
+    elif job is not None and job.state == "cancelled":
+        st.info("Training stopped. Press **Train** to start again.", icon=":material/stop_circle:")
+    own = job.result if job is not None and job.state == "done" else None
     if own is not None:
-        mine = st.session_state["aq_own_inputs"]
+        mine = own["inputs"]
         reference = cards[mine]["metrics"]["validation"]["rmse"]
         x, y = st.columns([1, 2])
         x.metric("Your validation RMSE", f"{own['validation']['rmse']:.3f} µg/m³",
@@ -290,3 +325,9 @@ else:
                   f"`{mine}` model scores {reference:.3f} µg/m³ on the same months.")
         y.altair_chart(loss_chart(own["history"], len(own["history"])), width="stretch",
                        height=260)
+
+
+if frame is None:
+    st.caption("Training needs the dataset (see above).")
+else:
+    train_your_own()
