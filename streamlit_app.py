@@ -5,8 +5,6 @@ import streamlit as st
 from core import serving
 from core.catalog import PAGES
 
-serving.prepare()  # once per process: cheap reruns (see core/serving.py)
-
 st.set_page_config(page_title="Beyond Sequential", page_icon=":material/hub:", layout="wide")
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
@@ -23,9 +21,7 @@ with st.sidebar.expander("About", icon=":material/info:"):
         "SqueezeNet v1.1 ImageNet weights (keras-squeezenet, MIT; SqueezeNet, BSD-2)."
     )
 
-if page.url_path and not serving.ready.is_set():
-    # Keras is being imported in the background (see core/serving.py); a second import racing
-    # it from a page would break TensorFlow's import, so model pages wait for it (a few s, once).
+if page.url_path and not serving.is_prepared():  # Home needs no Keras; the others do
     with st.spinner("Starting Keras…"):
-        serving.ready.wait()
+        serving.prepare()
 page.run()

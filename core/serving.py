@@ -5,17 +5,17 @@ After every script run Streamlit calls `keras.backend.clear_session()` once Kera
 With TensorFlow loaded the heap holds ~350,000 objects, so each of those collections costs
 0.2-0.4 s of every click, on every page, and holds the GIL for every other student meanwhile.
 
-What `prepare()` does instead, once per server process, in a background thread so that the
-first page still opens at once:
+What `prepare()` does instead, once per server process, before the first page that needs Keras
+(Home does not, so the app still opens at once):
 - imports Keras and makes `clear_session()` skip its `gc.collect()` (its other work, resetting
   Keras' per-thread name counters, costs nothing and is kept): pages never rely on it, since
   Streamlit runs each script run in a fresh thread and shipped models live in shared caches;
 - limits TensorFlow to one thread per operation, so heavy work (a dream, a training run)
   takes one core and the other core stays free for everyone's clicks;
-- collects once and then `gc.freeze()`s what is loaded (TensorFlow, Keras, the engine), so
-  Python's own automatic collections, which still run and keep memory bounded, no longer walk
-  those objects.
+- collects once and then `gc.freeze()`s what is loaded (TensorFlow, Keras), so Python's own
+  automatic collections, which still run and keep memory bounded, no longer walk those objects.
 `runner.postScriptGC = false` in `.streamlit/config.toml` removes Streamlit's own collection.
+It runs under a lock in the caller's thread: TensorFlow's import breaks if two threads race it.
 """
 
 from __future__ import annotations
@@ -23,20 +23,22 @@ from __future__ import annotations
 import gc
 import threading
 
-_started = threading.Event()
-ready = threading.Event()  # set once Keras is imported and the heap frozen
+_lock = threading.Lock()
+_prepared = False
+
+
+def is_prepared() -> bool:
+    return _prepared
 
 
 def prepare() -> None:
-    """Start the one-time preparation of this process (returns at once; safe to call often)."""
-    if _started.is_set():
+    """Prepare this process for serving (the first call takes a few seconds; later ones none)."""
+    global _prepared
+    if _prepared:
         return
-    _started.set()
-    threading.Thread(target=_prepare, name="prepare-serving", daemon=True).start()
-
-
-def _prepare() -> None:
-    try:
+    with _lock:
+        if _prepared:
+            return
         import tensorflow as tf
 
         try:  # only possible before TensorFlow starts its thread pools
@@ -49,8 +51,7 @@ def _prepare() -> None:
         cheap_clear_session(keras)
         gc.collect()
         gc.freeze()
-    finally:
-        ready.set()
+        _prepared = True
 
 
 def cheap_clear_session(keras) -> None:
