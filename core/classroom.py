@@ -70,7 +70,7 @@ def run(sessions: int, think: float, duration: float, *, seed: int = 0, url: str
         return drive(url, None)
     server, base = start_server(env)
     try:
-        return drive(base, server.pid)
+        return {**drive(base, server.pid), "port": int(base.rsplit(":", 1)[1])}
     finally:
         stop_server(server)
 
