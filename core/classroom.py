@@ -43,34 +43,37 @@ def bench_args(parser) -> None:
                         "it (medians per page, after a first visit warms the page)")
     parser.add_argument("--url", help="drive an already running server at this 127.0.0.1 "
                         "address (e.g. http://127.0.0.1:8080) instead of starting one")
+    parser.add_argument("--server-pids", help="with --url: comma-separated process ids whose "
+                        "memory to report (e.g. the Streamlit processes behind a balancer)")
 
 
 def bench(args) -> int:
     env = dict(os.environ)
     if args.data_dir:
         env["LAB_DATA_DIR"] = args.data_dir
+    pids = [int(p) for p in args.server_pids.split(",")] if args.server_pids else None
     result = run(args.sessions, args.think, args.duration, seed=args.seed, url=args.url, env=env,
-                 solo=args.solo)
+                 solo=args.solo, pids=pids)
     print(json.dumps(result))
     return 0 if result["errors"] == 0 else 1
 
 
 def run(sessions: int, think: float, duration: float, *, seed: int = 0, url: str | None = None,
-        env: dict | None = None, solo: int | None = None) -> dict:
+        env: dict | None = None, solo: int | None = None, pids: list[int] | None = None) -> dict:
     """Start a server (unless `url` is given), drive the class for `duration` s, stop it."""
-    def drive(base: str, pid: int | None) -> dict:
+    def drive(base: str, pids: list[int] | None) -> dict:
         if solo:
-            return asyncio.run(_solo(base, solo, seed, pid))
-        asyncio.run(_solo(base, 0, seed, None))  # warm up: the teacher opened every page first
-        return asyncio.run(_drive(base, sessions, think, duration, seed, server_pid=pid))
+            return asyncio.run(_solo(base, solo, seed, pids))
+        asyncio.run(_warm_up(base, seed))
+        return asyncio.run(_drive(base, sessions, think, duration, seed, server_pids=pids))
 
     if url is not None:
         if not url.startswith(("http://127.0.0.1", "http://localhost")):
             raise ValueError("the classroom benchmark only talks to this machine (127.0.0.1)")
-        return drive(url, None)
+        return drive(url, pids)
     server, base = start_server(env)
     try:
-        return {**drive(base, server.pid), "port": int(base.rsplit(":", 1)[1])}
+        return {**drive(base, [server.pid]), "port": int(base.rsplit(":", 1)[1])}
     finally:
         stop_server(server)
 
@@ -112,10 +115,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_mb(pid: int) -> float | None:
-    """Resident memory of a process and its children (job workers), from /proc (Linux)."""
+def rss_mb(pids: list[int] | None) -> float | None:
+    """Resident memory of processes and their children, from /proc (Linux)."""
     total, found = 0, False
-    for p in [pid, *_children(pid)]:
+    for p in [q for pid in pids or [] for q in (pid, *_children(pid))]:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -310,10 +313,10 @@ async def _student(url: str, rng: random.Random, think: float, until: float, rec
 
 
 async def _drive(url: str, sessions: int, think: float, duration: float, seed: int,
-                 server_pid: int | None) -> dict:
+                 server_pids: list[int] | None) -> dict:
     samples: list[tuple[str, str, float]] = []  # (page, kind, seconds)
     errors: list[str] = []
-    peak_rss = [rss_mb(server_pid) if server_pid else None]
+    peak_rss = [rss_mb(server_pids)]
 
     def record(student: Student, kind: str, seconds: float) -> None:
         samples.append((student.page_name, kind, seconds))
@@ -321,8 +324,8 @@ async def _drive(url: str, sessions: int, think: float, duration: float, seed: i
         student.errors.clear()
 
     async def watch_memory() -> None:
-        while server_pid:
-            peak_rss[0] = max(peak_rss[0] or 0, rss_mb(server_pid) or 0)
+        while server_pids:
+            peak_rss[0] = max(peak_rss[0] or 0, rss_mb(server_pids) or 0)
             await asyncio.sleep(1)
 
     async def one(i: int) -> None:
@@ -342,7 +345,13 @@ async def _drive(url: str, sessions: int, think: float, duration: float, seed: i
     return summarize(samples, errors, sessions, peak_rss[0])
 
 
-async def _solo(url: str, repeats: int, seed: int, server_pid: int | None) -> dict:
+async def _warm_up(url: str, seed: int, visitors: int = 4) -> None:
+    """The teacher tried every page before class: a few visitors at once, so that each process
+    behind a load balancer gets its share of warm-up too."""
+    await asyncio.gather(*(_solo(url, 0, seed + i, None) for i in range(visitors)))
+
+
+async def _solo(url: str, repeats: int, seed: int, server_pids: list[int] | None) -> dict:
     """One student alone: per page, the median full rerun and the median widget click."""
     import websockets
 
@@ -369,7 +378,7 @@ async def _solo(url: str, repeats: int, seed: int, server_pid: int | None) -> di
                 "click_s": _quantile(clicks, 0.5), "clicks": len(clicks)}
     return {"solo": True, "repeats": repeats, "per_page": per_page, "errors": len(student.errors),
             "first_errors": student.errors[:5],
-            "server_rss_mb": rss_mb(server_pid) if server_pid else None}
+            "server_rss_mb": rss_mb(server_pids)}
 
 
 def summarize(samples: list[tuple[str, str, float]], errors: list[str], sessions: int,
