@@ -16,6 +16,8 @@ class Page:
     teaches: str  # two lines for the Home page
     resources: tuple[str, ...] = ()  # data layer names
     assets: tuple[str, ...] = ()  # shipped model files under assets/
+    without_data: str = ""  # what still works when `resources` are missing
+    optional: tuple[str, ...] = ()  # extra downloads the page offers; it works without them
 
 
 PAGES = (
@@ -25,26 +27,29 @@ PAGES = (
     Page("pages/regression.py", "Regression", ":material/show_chart:",
          "A functional network predicts benzene (C6H6) from the UCI Air Quality sensors; tune "
          "the inputs, sweep one, and see why cleaning `-200` markers matters.",
-         ("air-quality",), ("air_quality/all.keras", "air_quality/sensors.keras")),
+         ("air-quality",), ("air_quality/all.keras", "air_quality/sensors.keras"),
+         "tuning and sweeping the shipped models, and the comparison of all models"),
     Page("pages/memory_network.py", "Memory network", ":material/psychology:",
          "An end-to-end memory network answers bAbI questions about a story you type, and "
          "shows which sentences each hop attended to.",
          ("babi",), ("babi/task1.keras", "babi/task2.keras", "babi/task3.keras",
-                     "babi/book_task1.keras")),
+                     "babi/book_task1.keras"),
+         "answers to any story you type; “New story” from a built-in story generator"),
     Page("pages/autoencoders.py", "Autoencoders", ":material/compress:",
          "Encoders squeeze digits and clothes into a few numbers and decoders rebuild them: "
          "reconstructions, denoising, a latent map and anomaly scores.",
          ("mnist", "fashion-mnist"),
          tuple(f"autoencoder/{d}_{m}.keras" for d in ("mnist", "fashion")
-               for m in ("conv", "dense", "denoise", "latent2d"))),
+               for m in ("conv", "dense", "denoise", "latent2d")),
+         "your own digit, the latent map's sliders and the anomaly score"),
     Page("pages/deep_dream.py", "Deep Dream", ":material/auto_awesome:",
          "Gradient ascent on your photo makes a pretrained CNN amplify what its layers see, "
          "octave by octave.",
-         ("squeezenet",)),
+         assets=("dream/squeezenet_v1_1.keras",), optional=("inception-v3", "vgg16")),
     Page("pages/customizing_keras.py", "Customizing Keras", ":material/build:",
          "Lambda layers, `keras.ops` backend code, a custom Local Response Normalization layer "
          "that saves safely, and a kernel_initializer experiment.",
-         ("mnist",)),
+         ("mnist",), without_data="sections 1–3, and the initializer lab on synthetic digits"),
 )
 
 
@@ -52,5 +57,7 @@ def model_status(page: Page) -> list[tuple[str, bool]]:
     return [(name, (ASSETS / name).exists()) for name in page.assets]
 
 
-def data_status(page: Page) -> list[tuple[str, data.Availability]]:
-    return [(name, data.availability(name)) for name in page.resources]
+def data_status(page: Page, optional: bool = False) -> list[tuple[str, data.Availability]]:
+    """Where each dataset the page needs (or, `optional`, offers) would come from."""
+    return [(name, data.availability(name))
+            for name in (page.optional if optional else page.resources)]

@@ -22,11 +22,13 @@ TOPICS = {  # subcommand target -> module
     "initializers": "core.customizing.cli",
     "startup": "core.startup",
     "classroom": "core.classroom",
+    "squeezenet": "core.dream.convert",
 }
 VERBS = {
     "train": "train a model and write it, with its metrics card, into assets/",
     "evaluate": "evaluate a shipped model on a data file; the last stdout line is JSON",
     "bench": "measure speed and memory; prints JSON",
+    "convert": "convert pretrained weights into a Keras 3 file in assets/",
 }
 
 

@@ -47,7 +47,8 @@ def display_set(dataset: str):
 
 
 def images_or_explain(dataset: str, what_for: str):
-    if locate_or_explain(data.DATASETS[dataset], what_for) is None:
+    if locate_or_explain(data.DATASETS[dataset], what_for, works="your own digit, the latent "
+                         "map's sliders and the anomaly score, from the shipped models") is None:
         return None
     try:
         return display_set(dataset)

@@ -74,7 +74,9 @@ st.markdown(
     "Here is what it says when we save this very model and load it back:")
 refusal = lambda_refusal()
 if refusal:
-    st.error(f"`ValueError`: {refusal}", icon=":material/block:")
+    st.info("**Refused, as intended: this is the lesson, not a crash.** Safe mode keeps a "
+            "shared file from running code on your machine. Keras' `ValueError`:\n\n"
+            f"> {refusal}", icon=":material/shield:")
 else:
     st.warning("This Keras version loaded the Lambda model in safe mode.")
 st.markdown("And trusting the file is not enough: loaded with `safe_mode=False`, the bytecode "
@@ -193,7 +195,8 @@ st.markdown(
     "layer's **activations** and at the **gradients** of the loss with respect to its "
     "kernel; then a short SGD run (momentum 0.9) shows who learns.")
 
-path = locate_or_explain("mnist", "training on real MNIST digits")
+path = locate_or_explain("mnist", "training on real MNIST digits",
+                         works="sections 1–3, and this lab on synthetic stand-in digits")
 data_source = str(path) if path else "synthetic"
 if path is None:
     st.caption("The lab runs on **synthetic stand-in digits** instead: ten random blob "

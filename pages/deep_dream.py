@@ -21,18 +21,35 @@ st.markdown(
     "added back each time), and every step rolls the image by a random shift so that no tiling "
     "pattern creeps in.")
 
-if locate_or_explain("squeezenet", "dreaming with SqueezeNet") is None:
-    st.stop()
+
+def weights_or_explain(key: str):
+    """The shipped weights (SqueezeNet, in assets/), else the data layer's copy or download."""
+    chosen = backbones.BACKBONES[key]
+    return backbones.shipped_weights(key) or locate_or_explain(
+        chosen.resource, f"dreaming with {chosen.title}",
+        works="dreaming with SqueezeNet, which ships with the app")
+
 
 # --- 1. The photo -----------------------------------------------------------------------------
 st.header("1 · A photo")
 source = st.radio("Picture", ["Upload a photo", "Generated pattern (not a photo)"],
                   horizontal=True, key="dd_source")
-photo, photo_bytes = None, None
+photo, photo_bytes, try_sample = None, None, False
 if source == "Upload a photo":
-    upload = st.file_uploader("JPEG, PNG, WebP… (up to 20 MB)", key="dd_upload",
-                              type=["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"])
-    if upload is not None:
+    mine, sample = st.columns([3, 1])
+    upload = mine.file_uploader("JPEG, PNG, WebP… (up to 20 MB)", key="dd_upload",
+                                type=["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"],
+                                on_change=lambda: st.session_state.update(dd_use_sample=False))
+    sample.image(str(pipeline.SAMPLE_PHOTO), caption=pipeline.SAMPLE_CREDIT, width=160)
+    # One click dreams on the sample photo with the settings below (the classic preset at first).
+    try_sample = sample.button("Try it with this photo", key="dd_sample",
+                               icon=":material/auto_awesome:")
+    if try_sample:
+        st.session_state.dd_use_sample = True
+    if st.session_state.get("dd_use_sample"):
+        photo_bytes = pipeline.SAMPLE_PHOTO.read_bytes()
+        photo = open_image(photo_bytes)
+    elif upload is not None:
         photo_bytes = upload.getvalue()
         try:
             photo = open_image(photo_bytes)
@@ -42,19 +59,19 @@ else:
     photo = pipeline.generated_picture()
     photo_bytes = photo.tobytes()
     st.caption("A pattern drawn by the app (soft colour waves and a few discs), not a "
-               "photograph: no package the app depends on ships a sample photo, so upload "
-               "your own for the real thing.")
+               "photograph.")
 
 # --- 2. Settings ------------------------------------------------------------------------------
 st.header("2 · What the network should amplify")
-missing = {k for k, b in backbones.BACKBONES.items()
-           if availability(b.resource).state == "missing"}
+missing = {k for k, b in backbones.BACKBONES.items() if backbones.shipped_weights(k) is None
+           and availability(b.resource).state == "missing"}
 key = st.selectbox("Backbone", list(backbones.BACKBONES), key="dd_backbone",
                    format_func=lambda k: backbones.BACKBONES[k].title
                    + (" · weights not on this machine" if k in missing else ""))
 backbone = backbones.BACKBONES[key]
 if key in missing:
-    explain_missing(backbone.resource, f"dreaming with {backbone.title}")
+    explain_missing(backbone.resource, f"dreaming with {backbone.title}",
+                    works="dreaming with SqueezeNet, which ships with the app")
     st.stop()
 
 
@@ -115,7 +132,7 @@ def job_id() -> str:
 
 
 def dream() -> bytes | None:
-    weights_path = locate_or_explain(backbone.resource, f"dreaming with {backbone.title}")
+    weights_path = weights_or_explain(key)
     if weights_path is None:
         return None
     settings = pipeline.settings_for(
@@ -163,12 +180,12 @@ if st.session_state.pop("dd_running", False):
     st.warning("The dream was stopped before it finished, so it left no picture. Your earlier "
                "dreams are kept; press **Dream** to start again.", icon=":material/stop_circle:")
 if photo is None:
-    st.info("Upload a photo (or pick the generated pattern) to start.")
+    st.info("Upload a photo, or press **Try it with this photo**, to start.")
 elif not chosen_layers:
     st.warning("Choose at least one layer to dream with.")
 else:
     job = job_id()
-    if submitted and job not in recent:
+    if (submitted or try_sample) and job not in recent:
         png = dream()
         if png is not None:
             recent[job] = png

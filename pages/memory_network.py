@@ -61,8 +61,8 @@ st.session_state.setdefault("babi_seed", 0)
 availability = datalayer.availability("babi")
 data_path = availability.path
 if availability.state == "missing":
-    explain_missing("babi", "“New story” draws from a small story generator instead of the "
-                    "bAbI files, and")
+    explain_missing("babi", "stories drawn from the bAbI files", works="“New story” draws "
+                    "from a small story generator instead, and the model answers any story")
 elif data_path is None and st.button("Download the bAbI tasks (about 15 MB)"):
     data_path = locate_or_explain("babi", "stories from the bAbI files")
 

@@ -204,7 +204,8 @@ def validation_predictions(kind: str, path: str) -> pd.DataFrame:
 
 
 frame = None
-path = locate_or_explain("air-quality", "the validation charts and the training panel")
+path = locate_or_explain("air-quality", "the validation charts and the training panel",
+                         works="sections 1–3 above, from the shipped models and their cards")
 if path is not None:
     try:
         frame = load_frame(str(path))

@@ -1,4 +1,10 @@
-"""Shared fixtures: where the real data is, and a machine with no data at all."""
+"""Shared fixtures: where the real data is, and a machine with no data at all.
+
+Tests that need a dataset or weights ask for `data_dir` (or a fixture built on it), which skips
+them with a reason when ``$LAB_DATA_DIR`` is unset or not a folder: the README's plain
+``python -m pytest`` passes on a fresh clone. Fixtures that locate data are function-scoped,
+so they run after `_isolated_cache` and never see the user's real cache.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +19,40 @@ APP = str(ROOT / "streamlit_app.py")
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Never read or write the user's real cache, and never touch the internet from tests."""
+    """Never read or write the user's real cache, and never touch the internet from tests:
+    downloads are off, and a test that turns them on reaches loopback servers only."""
+    from core import data
+
     monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("LAB_OFFLINE", "1")
+    monkeypatch.setattr(data, "_probes", {})  # no server answer remembered from another test
+    monkeypatch.setattr(data, "_connect", _loopback_only)
+
+
+def _loopback_only(address: tuple[str, int]) -> None:
+    if address[0] not in ("127.0.0.1", "localhost"):
+        raise OSError(f"tests do not reach {address[0]}")
+    import socket
+
+    socket.create_connection(address, timeout=1).close()
+
+
+def shared_data() -> Path | None:
+    """``$LAB_DATA_DIR`` when it names a folder, else None."""
+    path = os.environ.get("LAB_DATA_DIR")
+    return Path(path) if path and Path(path).is_dir() else None
+
+
+NEEDS_DATA = "needs LAB_DATA_DIR pointing at a folder laid out like ../shared/data"
 
 
 @pytest.fixture
 def data_dir() -> Path:
     """The real development data (``$LAB_DATA_DIR``, as CI sets it); skips without it."""
-    path = os.environ.get("LAB_DATA_DIR")
-    if not path or not Path(path).is_dir():
-        pytest.skip("needs LAB_DATA_DIR pointing at the shared data")
-    return Path(path)
+    path = shared_data()
+    if path is None:
+        pytest.skip(NEEDS_DATA)
+    return path
 
 
 @pytest.fixture
@@ -114,10 +142,10 @@ def _server(tmp_path_factory, with_data: bool):
     env = {k: v for k, v in os.environ.items() if k not in ("LAB_DATA_DIR",)}
     env.update(LAB_OFFLINE="1", LAB_CACHE_DIR=str(tmp_path_factory.mktemp("server-cache")))
     if with_data:
-        data = os.environ.get("LAB_DATA_DIR")
-        if not data:
-            pytest.skip("needs LAB_DATA_DIR pointing at the shared data")
-        env["LAB_DATA_DIR"] = data
+        data = shared_data()
+        if data is None:
+            pytest.skip(NEEDS_DATA)
+        env["LAB_DATA_DIR"] = str(data)
     log = tmp_path_factory.mktemp("logs") / f"streamlit-{'data' if with_data else 'nodata'}.log"
     proc, url = _start_streamlit(env, log)
     yield url

@@ -1,5 +1,5 @@
 """End-to-end: upload a photo on the Deep Dream page, stop a long dream, then dream with a tiny
-setting and get a PNG."""
+setting and get a PNG. The app runs with no data at all: SqueezeNet ships in assets/."""
 
 import pytest
 from playwright.sync_api import expect
@@ -16,11 +16,11 @@ def _slider_to(page, label: str, key: str) -> None:
     slider.press(key)
 
 
-def test_upload_and_dream(browser_page, app_server, tmp_path):
+def test_upload_and_dream(browser_page, app_server_no_data, tmp_path):
     page = browser_page
     photo = tmp_path / "photo.png"
     generated_picture(384).save(photo)
-    page.goto(app_server)
+    page.goto(app_server_no_data)
     wait_until_idle(page)
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Deep Dream", exact=True).click()
     page.wait_for_url("**/deep_dream")

@@ -20,7 +20,9 @@ def test_distance_checked_against_numpy_and_bad_vectors_explained(app, data_dir)
     model, numpy, _ = (m.value for m in at.metric)
     assert model == numpy  # defaults: (1, 2, 3, 4) and (4, 6, 3, 0), distance sqrt(41)
     assert float(numpy) == round(41 ** 0.5, 5)
-    assert any("safe_mode=False" in e.value for e in at.error)  # the real refusal, shown
+    # the real refusal, shown as the lesson it is (an info box), not as an error
+    assert any("safe_mode=False" in i.value and "lesson" in i.value for i in at.info)
+    assert not at.error
     at.text_input[0].set_value("1, 2").run()
     assert any("same length" in w.value for w in at.warning)
     at.text_input[0].set_value("1, apple").run()

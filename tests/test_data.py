@@ -196,3 +196,38 @@ def test_fetch_command(server, online, monkeypatch, capsys):
 def test_shared_data_is_found_where_the_readme_says(data_dir):
     for name in ("air-quality", "babi", "mnist", "squeezenet"):
         assert data.locate(name).is_relative_to(data_dir)
+
+
+def test_a_download_is_promised_only_when_its_server_answers(online, monkeypatch):
+    answering = {"archive.ics.uci.edu"}
+
+    def connect(address):
+        if address[0] not in answering:
+            raise OSError("unreachable")
+
+    monkeypatch.setattr(data, "_connect", connect)
+    assert data.availability("air-quality").state == "download"
+    babi = data.availability("babi")
+    assert babi.state == "missing" and babi.reason == "s3.amazonaws.com cannot be reached"
+    assert "cannot be downloaded now" in babi.message and "LAB_DATA_DIR" in babi.message
+    monkeypatch.setenv("LAB_OFFLINE", "1")
+    assert data.availability("air-quality").reason == "downloads are off: LAB_OFFLINE is set"
+
+
+def test_a_slow_server_counts_as_unreachable_and_is_asked_again_later(online, monkeypatch):
+    release, calls = threading.Event(), []
+
+    def hanging(address):  # a name lookup or a connection that never answers in time
+        calls.append(address)
+        release.wait(5)
+
+    monkeypatch.setattr(data, "_connect", hanging)
+    monkeypatch.setattr(data, "PROBE_TIMEOUT_S", 0.2)
+    url = data.RESOURCES["babi"].downloads[0].url
+    assert not data.reachable(url)  # gave up after PROBE_TIMEOUT_S, not after the hang
+    asked = len(calls)
+    assert not data.reachable(url) and len(calls) == asked  # remembered: no new probe
+    release.set()
+    monkeypatch.setattr(data, "PROBE_TTL_S", 0.0)
+    monkeypatch.setattr(data, "_connect", lambda address: None)
+    assert data.reachable(url)  # past its time to live, the server is asked again

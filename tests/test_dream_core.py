@@ -1,16 +1,19 @@
-"""Deep Dream engine: octave and jitter arithmetic, the SqueezeNet rebuild, ascent, the CLI."""
+"""Deep Dream engine: octave and jitter arithmetic, the shipped SqueezeNet and its conversion,
+ascent, the CLI. Everything but the conversion runs on the shipped weights, without data."""
 
 import json
 import subprocess
 import sys
 import threading
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from core import data
-from core.dream import backbones, engine, pipeline
+from core import cards, data
+from core.cli import main
+from core.dream import backbones, convert, engine, pipeline
 
 
 def test_octave_shapes_grow_to_the_full_size():
@@ -31,7 +34,9 @@ def test_jitter_is_seeded_bounded_and_undone():
 
 @pytest.fixture(scope="module")
 def squeezenet():
-    path = data.locate("squeezenet", download=False)
+    """The shipped weights (assets/dream), which a fresh clone has: no data needed."""
+    path = backbones.shipped_weights("squeezenet")
+    assert path is not None, "assets/dream/squeezenet_v1_1.keras is missing"
     return path, backbones.load("squeezenet", path)
 
 
@@ -40,19 +45,51 @@ def photo():
     return np.asarray(pipeline.generated_picture(128))
 
 
-def test_rebuilt_layers_match_the_hdf5_file(data_dir, squeezenet):
-    path, model = squeezenet
-    arrays = backbones.h5_arrays(path)
-    convs = {lyr.name: lyr for lyr in model.layers if "conv" in lyr.name or "fire" in lyr.name}
+def _conv_weights(model) -> dict[str, list[np.ndarray]]:
+    return {lyr.name: lyr.get_weights() for lyr in model.layers if lyr.name in CONVS}
+
+
+CONVS = {"conv1"} | {f"fire{n}_{part}" for n in backbones.FIRES
+                     for part in ("squeeze1x1", "expand1x1", "expand3x3")}
+
+
+def test_shipped_file_loads_in_safe_mode_and_matches_its_card(squeezenet):
+    path, _ = squeezenet
+    card = cards.read_card(path.with_suffix(".json"))
+    assert card["command"] == "python -m core convert squeezenet"
+    assert data.sha256_of(path) == card["sha256"] and path.stat().st_size == card["size_bytes"]
+    model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    assert set(_conv_weights(model)) == CONVS and len(CONVS) == card["metrics"]["conv_layers"]
+    assert model.count_params() == card["metrics"]["parameters"]
+    assert convert.weights_digest(model) == card["metrics"]["weights_sha256"]
+    for name in card["licenses"]:  # both licenses travel with the weights
+        assert "Copyright" in (path.parent / name).read_text()
+
+
+def test_shipped_weights_equal_the_original_hdf5(data_dir, squeezenet):
+    source = data.locate("squeezenet", data_dir, download=False)
+    arrays = backbones.h5_arrays(source)
     assert len(arrays) == 25  # conv1 + 8 fire modules × 3 convolutions
+    shipped = _conv_weights(squeezenet[1])
     for name, (kernel, bias) in arrays.items():
-        got_kernel, got_bias = convs[name].get_weights()
+        got_kernel, got_bias = shipped[name]
         assert got_kernel.shape == kernel.shape and np.array_equal(got_kernel, kernel)
         assert np.array_equal(got_bias, bias)
-    assert model.count_params() == sum(k.size + b.size for k, b in arrays.values())
+    assert squeezenet[1].count_params() == sum(k.size + b.size for k, b in arrays.values())
+    assert data.sha256_of(source) in cards.read_card(
+        squeezenet[0].with_suffix(".json"))["data_sha256"].values()
 
 
-def test_layer_activation_grows_over_the_steps(data_dir, squeezenet, photo):
+def test_convert_command_reproduces_the_shipped_weights(data_dir, squeezenet, tmp_path):
+    assert main(["convert", "squeezenet", "--out", str(tmp_path),
+                 "--data-dir", str(data_dir)]) == 0
+    made = cards.read_card(tmp_path / "squeezenet_v1_1.json")
+    shipped = cards.read_card(squeezenet[0].with_suffix(".json"))
+    assert made["metrics"] == shipped["metrics"]  # same weights, bit for bit
+    assert made["metrics"]["max_abs_difference_from_source"] == 0.0
+
+
+def test_layer_activation_grows_over_the_steps(squeezenet, photo):
     layers = {"fire4_concat": 1.0, "fire6_concat": 1.0}
     losses = []
     settings = engine.Settings(layers, octaves=1, steps=8, seed=0)
@@ -63,7 +100,7 @@ def test_layer_activation_grows_over_the_steps(data_dir, squeezenet, photo):
     assert dreamer.step.experimental_get_tracing_count() == 1  # no retracing per step
 
 
-def test_same_seed_same_dream_and_octaves_share_one_graph(data_dir, squeezenet, photo):
+def test_same_seed_same_dream_and_octaves_share_one_graph(squeezenet, photo):
     layers = (("fire5_concat", 1.0),)
     dreamer = pipeline.dreamer("squeezenet", squeezenet[0], layers)
     settings = engine.Settings(dict(layers), octaves=3, steps=2, seed=7)
@@ -74,7 +111,7 @@ def test_same_seed_same_dream_and_octaves_share_one_graph(data_dir, squeezenet, 
     assert dreamer.step.experimental_get_tracing_count() == 1
 
 
-def test_max_loss_stops_each_octave_early(data_dir, squeezenet, photo):
+def test_max_loss_stops_each_octave_early(squeezenet, photo):
     layers = (("fire3_concat", 1.0),)
     dreamer = pipeline.dreamer("squeezenet", squeezenet[0], layers)
     free = []
@@ -106,7 +143,7 @@ class _ScriptStopped(BaseException):
     """Stands in for Streamlit's StopException, raised inside a progress callback."""
 
 
-def test_cancel_raises_and_always_releases_the_lock(data_dir, squeezenet):
+def test_cancel_raises_and_always_releases_the_lock(squeezenet):
     settings = pipeline.settings_for("squeezenet", layers={"fire3_concat": 1.0}, octaves=1,
                                      steps=5)
     photo = pipeline.generated_picture(64)
@@ -132,7 +169,7 @@ def test_cancel_raises_and_always_releases_the_lock(data_dir, squeezenet):
     assert not engine.DREAM_LOCK.locked()
 
 
-def test_one_dream_at_a_time(data_dir, squeezenet):
+def test_one_dream_at_a_time(squeezenet):
     waited = []
     settings = pipeline.settings_for("squeezenet", layers={"fire2_concat": 1.0}, octaves=1,
                                      steps=1)
@@ -148,7 +185,7 @@ def test_one_dream_at_a_time(data_dir, squeezenet):
     assert not worker.is_alive() and not engine.DREAM_LOCK.locked()
 
 
-def test_a_queued_dream_gives_up_instead_of_waiting_forever(data_dir, squeezenet):
+def test_a_queued_dream_gives_up_instead_of_waiting_forever(squeezenet):
     waited = []
     settings = pipeline.settings_for("squeezenet", layers={"fire2_concat": 1.0}, steps=1)
     with engine.DREAM_LOCK:
@@ -160,13 +197,13 @@ def test_a_queued_dream_gives_up_instead_of_waiting_forever(data_dir, squeezenet
     assert not engine.DREAM_LOCK.locked()
 
 
-def test_cli_writes_a_png_the_size_of_the_input(data_dir, tmp_path):
+def test_cli_writes_a_png_the_size_of_the_input(tmp_path):
     src, out = tmp_path / "in.jpg", tmp_path / "out.png"
     pipeline.generated_picture(90).crop((0, 0, 90, 60)).save(src)
     done = subprocess.run(
         [sys.executable, "-m", "core", "dream", str(src), str(out), "--octaves", "2",
          "--steps", "2", "--layers", "fire4_concat:1", "fire6_concat:2", "--seed", "1",
-         "--max-loss", "0", "--data-dir", str(data_dir)], capture_output=True, text=True,
+         "--max-loss", "0"], capture_output=True, text=True,
         timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -177,9 +214,7 @@ def test_cli_writes_a_png_the_size_of_the_input(data_dir, tmp_path):
     assert Image.open(out).size == (90, 60)
 
 
-def test_cli_refuses_unknown_layers_and_non_images(data_dir, tmp_path, capsys):
-    from core.cli import main
-
+def test_cli_refuses_unknown_layers_and_non_images(tmp_path, capsys):
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"nope")
     base = ["dream", str(bad), str(tmp_path / "o.png")]

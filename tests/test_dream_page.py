@@ -1,4 +1,5 @@
-"""AppTest of the Deep Dream page: upload, tiny dream, result kept; no weights explained."""
+"""AppTest of the Deep Dream page: upload, tiny dream, result kept; the sample photo in one
+click; a backbone without weights explained. SqueezeNet ships in assets/: no data needed."""
 
 import io
 
@@ -24,7 +25,7 @@ def _tiny_settings(at):
     at.select_slider(key="dd_side").set_value(64)
 
 
-def test_upload_and_dream(app, data_dir):
+def test_upload_and_dream(app):
     at = open_page(app, PAGE)
     assert not at.exception
     at.file_uploader(key="dd_upload").set_value(("photo.png", _png(), "image/png"))
@@ -51,7 +52,7 @@ def test_upload_and_dream(app, data_dir):
     assert not any("stopped" in w.value for w in at.run().warning)  # said once
 
 
-def test_a_busy_server_is_explained(app, data_dir, monkeypatch):
+def test_a_busy_server_is_explained(app, monkeypatch):
     monkeypatch.setattr(pipeline, "WAIT_LIMIT_S", 1.0)
     at = open_page(app, PAGE)
     at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
@@ -65,7 +66,7 @@ def test_a_busy_server_is_explained(app, data_dir, monkeypatch):
     assert not engine.DREAM_LOCK.locked()
 
 
-def test_bad_upload_is_explained(app, data_dir):
+def test_bad_upload_is_explained(app):
     at = open_page(app, PAGE)
     at.file_uploader(key="dd_upload").set_value(("photo.png", b"not an image", "image/png"))
     at.run()
@@ -73,21 +74,49 @@ def test_bad_upload_is_explained(app, data_dir):
     assert any("could not be read" in e.value for e in at.error)
 
 
-def test_without_weights_the_page_explains(app, no_data):
+def test_without_data_the_sample_photo_dreams_in_one_click(app, no_data):
     at = open_page(app, PAGE)
-    assert not at.exception
-    assert any("SqueezeNet" in i.value for i in at.info)
+    assert not at.info or not any("not available" in i.value for i in at.info)
+    assert at.file_uploader(key="dd_upload") is not None
+    _tiny_settings(at)
+    at.button(key="dd_sample").click()
+    at = at.run()
+    assert not at.exception, at.exception
+    recent = at.session_state["dd_recent"]
+    assert len(recent) == 1 and at.get("download_button")
+    with Image.open(pipeline.SAMPLE_PHOTO) as sample:
+        assert Image.open(io.BytesIO(next(iter(recent.values())))).size == sample.size
+    captions = [img.caption for element in at.get("image")
+                for img in element.proto.imgs]
+    assert pipeline.SAMPLE_CREDIT in captions  # the photographer and the license, beside it
 
 
-def test_backbone_without_weights_says_how_to_get_them(app, data_dir):
+def test_an_upload_replaces_the_sample_photo(app):
+    at = open_page(app, PAGE)
+    _tiny_settings(at)
+    at.button(key="dd_sample").click()
+    at = at.run()
+    assert at.session_state["dd_use_sample"]
+    at.file_uploader(key="dd_upload").set_value(("photo.png", _png(40), "image/png"))
+    at = at.run()
+    assert not at.session_state["dd_use_sample"]
+    at.button[-1].click()
+    at = at.run()
+    first, latest = (Image.open(io.BytesIO(png)) for png in at.session_state["dd_recent"].values())
+    assert first.size == (451, 300) and latest.size == (40, 40)  # the sample's, then the upload's
+
+
+def test_backbone_without_weights_says_how_to_get_them(app, no_data):
     at = open_page(app, PAGE)
     at.selectbox(key="dd_backbone").set_value("inception").run()
     assert not at.exception
-    assert any("InceptionV3" in i.value and "LAB_DATA_DIR" in i.value for i in at.info)
-    assert not at.button  # no form to fill in for a network that is not there
+    message = next(i.value for i in at.info if "InceptionV3" in i.value)
+    assert "LAB_DATA_DIR" in message and "LAB_OFFLINE" in message  # how to get it, why not now
+    assert "Still works:** dreaming with SqueezeNet" in message
+    assert [b.key for b in at.button] == ["dd_sample"]  # no form to fill in, no Dream button
 
 
-def test_presets_fill_the_form(app, data_dir):
+def test_presets_fill_the_form(app):
     at = open_page(app, PAGE)
     at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
     at.get("button_group")[0].set_value("wild").run()

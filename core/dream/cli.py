@@ -57,7 +57,8 @@ def dream(args: argparse.Namespace) -> int:
             return 2
     try:
         photo = open_image(args.input.read_bytes())
-        weights = data.locate(backbone.resource, args.data_dir)
+        weights = (backbones.shipped_weights(args.model)
+                   or data.locate(backbone.resource, args.data_dir))
     except (OSError, ImageError) as err:
         print(err, file=sys.stderr)
         return 1
@@ -81,10 +82,9 @@ def bench_args(parser: argparse.ArgumentParser) -> None:
 def bench(args: argparse.Namespace) -> int:
     import statistics
 
-    from core import data
-    from core.dream import pipeline
+    from core.dream import backbones, pipeline
 
-    weights = data.locate("squeezenet", args.data_dir)
+    weights = backbones.shipped_weights("squeezenet")
     photo = pipeline.generated_picture(args.size)
     # No loss clipping, so that every run takes exactly 3 × 20 steps.
     settings = pipeline.settings_for("squeezenet", "classic", octaves=3, steps=20, max_loss=None)

@@ -11,10 +11,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from core.cards import ASSETS
 from core.dream import backbones, engine
 from core.images import fit_within
 
 DEFAULT_SIDE, MAX_SIDE = 512, 1024
+SAMPLE_PHOTO = ASSETS / "dream" / "chelsea.jpg"  # CC0; see chelsea.txt beside it
+SAMPLE_CREDIT = "Chelsea the cat · Stefan van der Walt, CC0"
 WAIT_LIMIT_S = 180  # a queued dream gives up after this long rather than wait forever
 WAIT_POLL_S = 0.5  # how often a waiting dream reports that it is still waiting
 
