@@ -10,6 +10,7 @@ for it gets that one job and its cached result.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import threading
 import time
@@ -48,6 +49,7 @@ class Job:
     finished_at: float | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
     queue: JobQueue | None = None
+    followers: int = 1  # students waiting for this job; it is cancelled when the last one leaves
 
     @property
     def finished(self) -> bool:
@@ -76,7 +78,8 @@ class Job:
         return self.queue.estimated_wait_s(self) if self.queue is not None else 0.0
 
     def cancel(self) -> None:
-        """Leave the line, or ask running work to stop at its next check of `cancelled`."""
+        """This student leaves: the job leaves the line, or running work is asked to stop at
+        its next `check()`, unless other students still wait for the same (shared) job."""
         if self.queue is not None:
             self.queue.cancel(self)
 
@@ -110,6 +113,7 @@ class JobQueue:
                     self._cache.move_to_end(key)
                     return self._cache[key]
                 if key in self._shared:
+                    self._shared[key].followers += 1
                     return self._shared[key]
             if len(self._line) >= self.capacity:
                 wait = self._wait_for(len(self._line) + 1, kind)
@@ -141,6 +145,11 @@ class JobQueue:
 
     def cancel(self, job: Job) -> None:
         with self._lock:
+            if job.finished:
+                return
+            job.followers -= 1
+            if job.followers > 0:
+                return
             job.cancel_event.set()
             if job.state == WAITING and job in self._line:
                 self._line.remove(job)
@@ -149,6 +158,15 @@ class JobQueue:
     def waiting(self) -> int:
         with self._lock:
             return len(self._line)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Empty the line and ask running work to stop (the process is exiting)."""
+        with self._lock:
+            for job in list(self._line) + self._running:
+                job.followers = 1
+                job.cancel_event.set()
+            self._line.clear()
+        self.wait_idle(timeout)
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until nothing waits or runs (for tests and the command line)."""
@@ -227,4 +245,6 @@ def shared_queue() -> JobQueue:
         if _SHARED is None:
             _SHARED = JobQueue(workers=1, capacity=20,
                                typical_s={"dream": 40.0, "training": 20.0})
+            # TensorFlow aborts the process if it exits with work still running in a thread
+            atexit.register(_SHARED.stop)
         return _SHARED

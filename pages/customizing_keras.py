@@ -246,9 +246,6 @@ if job is None and "initializer_job" not in st.session_state:
             icon=":material/science:")
 elif job is not None and job.state == "failed":
     st.error(f"The experiment failed: {job.error}")
-elif job is not None and job.state == "cancelled":
-    st.info("Experiment stopped. Press **Run the experiment** to start again.",
-            icon=":material/stop_circle:")
 
 
 @st.fragment

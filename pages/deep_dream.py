@@ -8,6 +8,7 @@ import streamlit as st
 from core.data import availability
 from core.dream import backbones, pipeline
 from core.images import ImageError, open_image
+from pages import jobs_view
 from pages.common import explain_missing, locate_or_explain
 
 RECENT = 4  # dreams kept per session, so that reruns never recompute them
@@ -131,54 +132,44 @@ def job_id() -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def dream() -> bytes | None:
-    weights_path = weights_or_explain(key)
-    if weights_path is None:
-        return None
-    settings = pipeline.settings_for(
-        key, layers={n: weights[n] for n in chosen_layers}, octaves=octaves, steps=steps,
-        step_size=step_size, seed=int(seed), max_loss=max_loss or None)
-    total = octaves * steps
-    # Any click reruns the page, and Streamlit then stops this run at its next st.* call
-    # (inside `progress`); the core releases the shared lock whatever happens. The marker
-    # survives such a stop, so the next run can say what happened.
-    st.session_state.dd_running = True
-    note, stop = st.empty(), st.empty()
-    stop.button("Stop dreaming", key="dd_stop", icon=":material/stop_circle:")
-    bar, preview = st.progress(0.0, text="Starting…"), st.empty()
+def dream_work(weights_path, settings):
+    """The dream as work for the server's shared queue: it reports progress and a preview, and
+    stops when its student presses Stop. Its PNG is cached for every student (same key)."""
+    chosen_photo, chosen_key, working_side = photo, key, side
 
-    def progress(octave, step, loss, image):
-        done = octave * steps + step + 1
-        clipped = " · past the max loss: next octave" if max_loss and loss > max_loss else ""
-        bar.progress(min(done / total, 1.0),
-                     text=f"Octave {octave + 1}/{octaves}, step {step + 1}/{steps} · "
-                          f"loss {loss:,.1f}{clipped}")
-        if step % 5 == 4 or step == steps - 1 or clipped:
-            preview.image(image, caption="Live preview (working size)", width=320)
+    def work(job):
+        total = settings.octaves * settings.steps
 
-    def waiting(seconds: float) -> None:
-        note.info(f"Waiting for another student's dream to finish ({seconds:.0f} s so far)… "
-                  "yours starts right after.", icon=":material/hourglass_top:")
+        def progress(octave, step, loss, image):
+            clipped = (" · past the max loss: next octave"
+                       if settings.max_loss and loss > settings.max_loss else "")
+            job.report((octave * settings.steps + step + 1) / total,
+                       f"Octave {octave + 1}/{settings.octaves}, step {step + 1}/"
+                       f"{settings.steps} · loss {loss:,.1f}{clipped}",
+                       preview=image if step % 5 == 4 or step == settings.steps - 1 else None)
 
-    try:
-        result = pipeline.dream_photo(photo, key, weights_path, settings, working_side=side,
-                                      progress=progress, on_wait=waiting)
-    except pipeline.Busy as err:
-        st.warning(str(err), icon=":material/hourglass_disabled:")
-        result = None
-    del st.session_state.dd_running
-    for placeholder in (note, bar, preview, stop):
-        placeholder.empty()
-    if result is None:
-        return None
-    buffer = io.BytesIO()
-    result.save(buffer, format="PNG")
-    return buffer.getvalue()
+        result = pipeline.dream_photo(chosen_photo, chosen_key, weights_path, settings,
+                                      working_side=working_side, progress=progress,
+                                      cancel=job.cancel_event)
+        buffer = io.BytesIO()
+        result.save(buffer, format="PNG")
+        return buffer.getvalue()
+    return work
 
 
-if st.session_state.pop("dd_running", False):
-    st.warning("The dream was stopped before it finished, so it left no picture. Your earlier "
-               "dreams are kept; press **Dream** to start again.", icon=":material/stop_circle:")
+def keep(job_key: str, png: bytes) -> None:
+    recent[job_key] = png
+    while len(recent) > RECENT:
+        recent.pop(next(iter(recent)))
+
+
+finished = jobs_view.follow("dd_job", "Your dream", preview=lambda image: st.image(
+    image, caption="Live preview (working size)", width=320))
+if finished is not None and finished.state == "done" and finished.key not in recent:
+    keep(finished.key, finished.result)
+elif finished is not None and finished.state == "failed":
+    st.warning(f"The dream did not finish: {finished.error}",
+               icon=":material/hourglass_disabled:")
 if photo is None:
     st.info("Upload a photo, or press **Try it with this photo**, to start.")
 elif not chosen_layers:
@@ -186,11 +177,12 @@ elif not chosen_layers:
 else:
     job = job_id()
     if (submitted or try_sample) and job not in recent:
-        png = dream()
-        if png is not None:
-            recent[job] = png
-            while len(recent) > RECENT:
-                recent.pop(next(iter(recent)))
+        weights_path = weights_or_explain(key)
+        if weights_path is not None:
+            settings = pipeline.settings_for(
+                key, layers={n: weights[n] for n in chosen_layers}, octaves=octaves,
+                steps=steps, step_size=step_size, seed=int(seed), max_loss=max_loss or None)
+            jobs_view.submit("dd_job", "dream", dream_work(weights_path, settings), key=job)
     if job in recent:
         before, after = st.columns(2)
         before.image(photo, caption="Before", width="stretch")

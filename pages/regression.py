@@ -312,8 +312,6 @@ def train_your_own() -> None:
         loss_chart(seen, epochs), width="stretch", height=260))
     if job is not None and job.state == "failed":
         st.error(f"The training run failed: {job.error}")
-    elif job is not None and job.state == "cancelled":
-        st.info("Training stopped. Press **Train** to start again.", icon=":material/stop_circle:")
     own = job.result if job is not None and job.state == "done" else None
     if own is not None:
         mine = own["inputs"]

@@ -118,6 +118,19 @@ def test_identical_jobs_share_one_run_and_its_cached_result():
     assert queue.cached("photo+settings") is None
 
 
+def test_a_shared_job_runs_on_until_its_last_student_leaves():
+    queue, order = JobQueue(workers=1, capacity=5), []
+    gate = Gate(order, "shared")
+    mine = queue.submit("dream", gate, key="k")
+    theirs = queue.submit("dream", Gate(order, "unused"), key="k")
+    wait_until(lambda: mine.state == RUNNING)
+    mine.cancel()  # I leave; another student still waits for the same dream
+    assert not theirs.cancelled
+    theirs.cancel()
+    wait_until(lambda: mine.finished)
+    assert mine.state == CANCELLED and queue.cached("k") is None
+
+
 def test_a_cancelled_shared_job_is_not_cached():
     queue, order = JobQueue(workers=1, capacity=5), []
     blocker = Gate(order, "blocker")
