@@ -22,6 +22,7 @@ TOPICS = {  # subcommand target -> module
     "initializers": "core.customizing.cli",
     "startup": "core.startup",
     "classroom": "core.classroom",
+    "browser": "core.browser_bench",
     "squeezenet": "core.dream.convert",
 }
 VERBS = {
