@@ -128,6 +128,14 @@ def round_trip(n: int, alpha: float, beta: float, k: float, pixels: bytes, size:
     return lrn.save_and_load(lrn_model(n, alpha, beta, k), Image.frombytes("RGB", size, pixels))
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def lrn_maps(n: int, alpha: float, beta: float, k: float, pixels: bytes, size: tuple):
+    """Keyed by the settings and the image: students on the same settings share the maps."""
+    from PIL import Image
+
+    return lrn.feature_maps(lrn_model(n, alpha, beta, k), Image.frombytes("RGB", size, pixels))
+
+
 @st.fragment
 def lrn_demo() -> None:
     """The image and the LRN settings rerun only this section."""
@@ -153,8 +161,7 @@ def lrn_demo() -> None:
     k = c4.slider("k", 0.5, 5.0, 2.0, 0.5)
 
 
-    model = lrn_model(n, alpha, beta, k)
-    maps = lrn.feature_maps(model, image)
+    maps = lrn_maps(n, alpha, beta, k, image.tobytes(), image.size)
     st.caption("Input pixels are 0–255, as in the networks LRN was made for. Each map is stretched "
                "from black (its minimum) to white (its maximum), so look at how the contrast "
                "*within* a map changes.")
