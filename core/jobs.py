@@ -35,7 +35,7 @@ class Job:
     """One piece of heavy work; the worker fills in `progress`, `result` or `error`."""
 
     kind: str
-    run: Callable[[Job], Any]  # called with the job, so it can report progress and see cancel
+    run: Callable[[Job], Any] | None  # called with the job: it reports progress, sees cancel
     key: str | None = None
     id: int = 0
     state: str = WAITING
@@ -220,6 +220,7 @@ class JobQueue:
 
     def _finish(self, job: Job, state: str) -> None:
         job.state, job.finished_at = state, time.monotonic()
+        job.run = job.preview = None  # what the work held (a photo, a dataset) can go now
         if job.key is not None and self._shared.get(job.key) is job:
             del self._shared[job.key]
             if state == DONE:
