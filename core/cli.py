@@ -14,6 +14,8 @@ import importlib.util
 import os
 import sys
 
+from core.args import existing_dir
+
 TOPICS = {  # subcommand target -> module
     "air-quality": "core.air_quality.cli",
     "babi": "core.babi.cli",
@@ -33,13 +35,20 @@ VERBS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """A bad argument ends in one line on stderr (not the whole usage) and exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def _data_dir_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", help="folder laid out like ../shared/data "
+    parser.add_argument("--data-dir", type=existing_dir, help="folder laid out like ../shared/data "
                         "(default: $LAB_DATA_DIR, then the cache, then a download)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m core", description=__doc__.split("\n")[0])
+    parser = _Parser(prog="python -m core", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     fetch = sub.add_parser("fetch", help="download and cache datasets and weights ahead of a class")

@@ -20,7 +20,10 @@ IMPORTS = {  # what a page pays before it can show anything
 
 
 def bench_args(parser) -> None:
-    parser.add_argument("--repeats", type=int, default=5, help="runs per figure (median)")
+    from core.args import positive_int
+
+    parser.add_argument("--repeats", type=positive_int, default=5,
+                        help="runs per figure (median)")
 
 
 def bench(args) -> int:

@@ -10,6 +10,7 @@ from core import mnist
 from core.autoencoder import data, explore, models, preprocess, training
 from core.images import ImageError
 from pages.common import locate_or_explain
+from pages.text import as_text
 
 DATASETS = {"mnist": "Digits (MNIST)", "fashion": "Clothes (Fashion-MNIST)"}
 MODEL_NAMES = {"dense": "dense, 32-d code", "conv": "convolutional, 32-d code",
@@ -35,7 +36,8 @@ def model_or_warn(dataset: str, kind: str):
     try:
         return shipped(dataset, kind)
     except (FileNotFoundError, ValueError, OSError) as err:
-        st.warning(f"The {DATASETS[dataset]} {MODEL_NAMES[kind]} model is not available: {err}")
+        st.warning(f"The {DATASETS[dataset]} {MODEL_NAMES[kind]} model is not available: "
+                   f"{as_text(err)}")
         return None, None
 
 
@@ -53,7 +55,7 @@ def images_or_explain(dataset: str, what_for: str):
     try:
         return display_set(dataset)
     except (datalayer.DataNotFound, mnist.DataFormatError, OSError) as err:
-        st.error(f"The {DATASETS[dataset]} images could not be read: {err}")
+        st.error(f"The {DATASETS[dataset]} images could not be read: {as_text(err)}")
         return None
 
 
@@ -158,7 +160,7 @@ try:
     elif drawing is not None and np.asarray(drawing)[..., :3].max() > 0:
         mine = preprocess.from_canvas(drawing)
 except ImageError as err:
-    st.warning(str(err))
+    st.warning(as_text(err))
 u_model, u_card = model_or_warn(u_dataset, u_kind)
 if mine is None:
     st.info("Draw on the black square or upload an image to see its reconstruction.")
@@ -278,7 +280,7 @@ if digit_model is not None:
     try:
         groups |= outsider_errors(with_clothes)
     except (datalayer.DataNotFound, mnist.DataFormatError, OSError) as err:
-        st.warning(f"The clothes could not be read: {err}")
+        st.warning(f"The clothes could not be read: {as_text(err)}")
         groups |= outsider_errors(False)
     if mine is not None:
         groups["your image"] = explore.reconstruct(digit_model, mine[None, ..., None])[1]

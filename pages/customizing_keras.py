@@ -6,9 +6,10 @@ import streamlit as st
 
 from core.customizing import backend, charts, distance, lrn
 from core.customizing import initializers as ini
-from core.images import ImageError, fit_within, open_image
+from core.images import ImageError, displayable, fit_within, open_image
 from pages import jobs_view
 from pages.common import locate_or_explain
+from pages.text import as_text
 
 st.title("Customizing Keras")
 st.markdown(
@@ -35,26 +36,28 @@ def distance_model(size: int):
 def distance_demo() -> None:
     """Editing a vector reruns only this part."""
     left, right = st.columns(2)
-    x_text = left.text_input("Vector x", "1, 2, 3, 4", help="numbers separated by commas or spaces")
+    x_text = left.text_input("Vector x", "1, 2, 3, 4",
+                             help="numbers separated by commas or spaces")
     y_text = right.text_input("Vector y", "4, 6, 3, 0")
     try:
         x_vec, y_vec = distance.parse_vector(x_text), distance.parse_vector(y_text)
     except ValueError as err:
-        st.warning(f"{err} Example: `1, 2.5, -3`.", icon=":material/edit:")
+        st.warning(f"{as_text(err)} Example: `1, 2.5, -3`.", icon=":material/edit:")
     else:
         if len(x_vec) != len(y_vec):
-            st.warning(f"x has {len(x_vec)} numbers and y has {len(y_vec)}: a distance needs two "
-                       "vectors of the same length.", icon=":material/straighten:")
+            st.warning(f"x has {len(x_vec)} numbers and y has {len(y_vec)}: a distance needs "
+                       "two vectors of the same length.", icon=":material/straighten:")
         elif len(x_vec) > 64:
             st.warning("Keep the vectors to 64 numbers or fewer.", icon=":material/straighten:")
         else:
-            by_model = float(distance.model_distance(distance_model(len(x_vec)), x_vec, y_vec)[0])
+            model = distance_model(len(x_vec))
+            by_model = float(distance.model_distance(model, x_vec, y_vec)[0])
             by_numpy = float(distance.numpy_distance(x_vec, y_vec)[0])
             a, b, c = st.columns(3)
             a.metric("Lambda model (float32)", f"{by_model:.6g}")
             b.metric("NumPy `np.linalg.norm(x - y)`", f"{by_numpy:.6g}")
             gap = abs(by_model - by_numpy) / max(by_numpy, 1e-12)
-            c.metric("Relative difference", f"{gap:.1e}")
+        c.metric("Relative difference", f"{gap:.1e}")
 
 
 distance_demo()
@@ -150,8 +153,14 @@ def lrn_demo() -> None:
             try:
                 image = fit_within(open_image(upload.getvalue()), 160)
             except ImageError as err:
-                st.error(f"{err} The sample test card is shown instead.",
+                st.error(f"{as_text(err)} The sample test card is shown instead.",
                          icon=":material/broken_image:")
+            else:
+                if min(image.size) < 8:
+                    st.warning(f"This image is very long and thin: shrunk to {image.width}×"
+                               f"{image.height} pixels, a 9×9 window (the largest n) hardly "
+                               "fits in it. A squarer picture shows LRN better.",
+                               icon=":material/aspect_ratio:")
 
     c1, c2, c3, c4 = st.columns(4)
     n = c1.select_slider("n (window side)", [1, 3, 5, 7, 9], value=5)
@@ -166,12 +175,12 @@ def lrn_demo() -> None:
                "from black (its minimum) to white (its maximum), so look at how the contrast "
                "*within* a map changes.")
     left, right = st.columns([1, 2])
-    left.image(image, caption="input", width="stretch")
-    left.image(lrn.to_pixels(maps.divisor), width="stretch",
+    left.image(displayable(image), caption="input", width="stretch")
+    left.image(displayable(lrn.to_pixels(maps.divisor)), width="stretch",
                caption=f"what LRN divided by, (k + alpha·s)^beta: from {maps.divisor.min():.3g} "
                        f"(black) to {maps.divisor.max():.3g} (white)")
     with right:
-        st.image([lrn.before_after(maps.before[..., c], maps.after[..., c])
+        st.image([displayable(lrn.before_after(maps.before[..., c], maps.after[..., c]), 200)
                   for c in range(len(lrn.FILTERS))],
                  caption=[f"{name}: before | after" for name in lrn.FILTERS], width=200)
     st.altair_chart(charts.peaks(maps.before, maps.after, lrn.FILTERS), width="stretch")
@@ -252,7 +261,7 @@ if job is None and "initializer_job" not in st.session_state:
             "server runs one experiment at a time for the whole class).",
             icon=":material/science:")
 elif job is not None and job.state == "failed":
-    st.error(f"The experiment failed: {job.error}")
+    st.error(f"The experiment failed: {as_text(job.error)}")
 
 
 @st.fragment

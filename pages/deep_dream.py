@@ -4,12 +4,14 @@ import hashlib
 import io
 
 import streamlit as st
+from PIL import Image
 
 from core.data import availability
 from core.dream import backbones, pipeline
-from core.images import ImageError, open_image
+from core.images import ImageError, displayable, open_image
 from pages import jobs_view
 from pages.common import explain_missing, locate_or_explain
+from pages.text import as_text
 
 RECENT = 4  # dreams kept per session, so that reruns never recompute them
 
@@ -55,7 +57,7 @@ if source == "Upload a photo":
         try:
             photo = open_image(photo_bytes)
         except ImageError as err:
-            st.error(f"{err} Please try another file.")
+            st.error(f"{as_text(err)} Please try another file.")
 else:
     photo = pipeline.generated_picture()
     photo_bytes = photo.tobytes()
@@ -164,11 +166,11 @@ def keep(job_key: str, png: bytes) -> None:
 
 
 finished = jobs_view.follow("dd_job", "Your dream", preview=lambda image: st.image(
-    image, caption="Live preview (working size)", width=320))
+    displayable(image, 320), caption="Live preview (working size)", width=320))
 if finished is not None and finished.state == "done" and finished.key not in recent:
     keep(finished.key, finished.result)
 elif finished is not None and finished.state == "failed":
-    st.warning(f"The dream did not finish: {finished.error}",
+    st.warning(f"The dream did not finish: {as_text(finished.error)}",
                icon=":material/hourglass_disabled:")
 if photo is None:
     st.info("Upload a photo, or press **Try it with this photo**, to start.")
@@ -185,13 +187,15 @@ else:
             jobs_view.submit("dd_job", "dream", dream_work(weights_path, settings), key=job)
     if job in recent:
         before, after = st.columns(2)
-        before.image(photo, caption="Before", width="stretch")
-        after.image(recent[job], caption="After", width="stretch")
+        before.image(displayable(photo), caption="Before", width="stretch")
+        after.image(displayable(Image.open(io.BytesIO(recent[job]))), caption="After",
+                    width="stretch")
         st.download_button("Download the dream (PNG)", recent[job], file_name="deep_dream.png",
                            mime="image/png", icon=":material/download:")
     else:
-        st.image(photo, caption="Before: press **Dream** to start", width=320)
+        st.image(displayable(photo, 320), caption="Before: press **Dream** to start", width=320)
 
 if len(recent) > 1:
     with st.expander(f"Your recent dreams ({len(recent)})"):
-        st.image(list(reversed(recent.values())), width=160)
+        st.image([displayable(Image.open(io.BytesIO(png)), 160)
+                  for png in reversed(recent.values())], width=160)

@@ -10,6 +10,7 @@ from core import data as datalayer
 from core.babi import answer as qa
 from core.babi.data import TASKS, story_text
 from pages.common import explain_missing, locate_or_explain
+from pages.text import as_text
 
 CHAPTER_STORY = "john travelled to the hallway\nmary journeyed to the bathroom"
 CHAPTER_QUESTION = "where is john"
@@ -96,15 +97,17 @@ with left:
 
 reading = qa.read(story_in, question_in, vocab)
 for problem in reading.problems:
-    st.warning(problem, icon=":material/edit_note:")
-if reading.problems:
-    st.stop()
-if reading.unknown:
-    st.warning("The model has never seen " + ", ".join(f"**{w}**" for w in reading.unknown)
+    st.warning(as_text(problem), icon=":material/edit_note:")
+if reading.unknown:  # named as typed, shown as text
+    st.warning("The model has never seen " + ", ".join(f"**{as_text(w)}**" for w in reading.unknown)
                + ". Those words are left out of what it reads, so its answer may be off: "
                "try the words below.", icon=":material/spellcheck:")
     with st.expander(f"The {len(vocab) - 1} words task {task} knows"):
         st.write(" · ".join(vocab.words[1:]))
+for note in reading.notes:
+    st.warning(as_text(note), icon=":material/visibility_off:")
+if reading.problems:
+    st.stop()
 if reading.dropped:
     st.info(f"The story has {len(reading.story)} statements; the memory holds the last "
             f"{vocab.memory_size}, so the first {reading.dropped} are left out.",

@@ -5,9 +5,10 @@ import pandas as pd
 import streamlit as st
 
 from core.air_quality import data, explain, training
-from core.air_quality.model import KEY_SENSOR, evaluate
+from core.air_quality.model import KEY_SENSOR, evaluate, not_computed
 from pages import jobs_view
 from pages.common import locate_or_explain
+from pages.text import as_text
 
 st.title("Regression: benzene from cheap sensors")
 st.markdown(
@@ -28,7 +29,7 @@ def shipped(kind: str):
 try:
     models = {kind: shipped(kind) for kind in training.MODELS}
 except (FileNotFoundError, ValueError) as err:
-    st.error(f"A shipped model could not be loaded: {err}")
+    st.error(f"A shipped model could not be loaded: {as_text(err)}")
     st.stop()
 cards = {kind: card for kind, (_, card) in models.items()}
 ranges, presets = cards["all"]["ranges"], cards["all"]["presets"]
@@ -210,7 +211,7 @@ if path is not None:
     try:
         frame = load_frame(str(path))
     except data.AirQualityFormatError as err:
-        st.error(f"The Air Quality file at {path} could not be read: {err}")
+        st.error(f"The Air Quality file at {as_text(path)} could not be read: {as_text(err)}")
 
 if frame is not None:
     val = validation_predictions(kind, str(path))
@@ -250,9 +251,15 @@ with st.expander("Evaluate the shipped models on your own file"):
                 mine = data.parse(upload.getvalue())
                 scores = [{"model": k, **evaluate(m, mine, c["inputs"])}
                           for k, (m, c) in models.items()]
-                st.dataframe(pd.DataFrame(scores), hide_index=True)
             except data.AirQualityFormatError as err:
-                st.error(f"This file cannot be used: {err}")
+                st.error(f"This file cannot be used: {as_text(err)}")
+            else:
+                st.dataframe(pd.DataFrame(scores), hide_index=True)
+                for name, why in {n: w for row in scores
+                                  for n, w in not_computed(row).items()}.items():
+                    label = {"rmse": "RMSE", "mae": "MAE", "r2": "R²"}[name]
+                    st.warning(f"{label} cannot be computed for this file: {why}.",
+                               icon=":material/functions:")
 
 # --- 4. Train your own -------------------------------------------------------------------------
 def loss_chart(history: pd.DataFrame, epochs: int) -> alt.Chart:
@@ -311,7 +318,7 @@ def train_your_own() -> None:
     job = jobs_view.follow("aq_job", "Your training run", preview=lambda seen: st.altair_chart(
         loss_chart(seen, epochs), width="stretch", height=260))
     if job is not None and job.state == "failed":
-        st.error(f"The training run failed: {job.error}")
+        st.error(f"The training run failed: {as_text(job.error)}")
     own = job.result if job is not None and job.state == "done" else None
     if own is not None:
         mine = own["inputs"]

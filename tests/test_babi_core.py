@@ -210,7 +210,7 @@ def test_reading_typed_input_reports_problems():
     vocab = answer.load(1)[1]
     reading = answer.read("John went to the Moon.\nMary moved to the kitchen", "Where is John?",
                           vocab)
-    assert reading.question == ("where", "is", "john") and reading.unknown == ["moon"]
+    assert reading.question == ("where", "is", "john") and reading.unknown == ["Moon"]
     assert answer.read("", "where is john", vocab).problems
     assert answer.read("john went to the kitchen", "  ?! ", vocab).problems
     long = "\n".join(["mary went to the office"] * (vocab.memory_size + 3))

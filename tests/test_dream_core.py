@@ -220,5 +220,5 @@ def test_cli_refuses_unknown_layers_and_non_images(tmp_path, capsys):
     base = ["dream", str(bad), str(tmp_path / "o.png")]
     assert main(base + ["--layers", "mixed4"]) == 2
     assert "unknown layers" in capsys.readouterr().err
-    assert main(base) == 1
+    assert main(base) == 2
     assert "could not be read" in capsys.readouterr().err

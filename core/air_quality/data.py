@@ -42,6 +42,10 @@ DESCRIPTIONS = {  # column -> (what it is, unit)
     "AH": ("absolute humidity", "g/m³"),
 }
 
+# The largest reading in the UCI file is under 3,000. Far larger numbers are corrupt, and
+# would overflow the models' float32 arithmetic into infinities and NaN scores.
+PLAUSIBLE = 1e9
+
 # Train on March to October 2004, validate on November and December (the file's last months).
 VALIDATION_START = pd.Timestamp("2004-11-01")
 
@@ -124,6 +128,11 @@ def _numbers(column: pd.Series, name: str) -> pd.Series:
         raise AirQualityFormatError(
             f"column {name} has {int(bad.sum())} value(s) that are not numbers "
             f"(first: {column[bad].iloc[0]!r})")
+    wild = ~values.abs().le(PLAUSIBLE) & values.notna()
+    if wild.any():
+        raise AirQualityFormatError(
+            f"column {name} has {int(wild.sum())} value(s) that are not plausible readings "
+            f"(infinite, or beyond ±{PLAUSIBLE:g}; first: {column[wild].iloc[0]!r})")
     return values.astype("float64")
 
 

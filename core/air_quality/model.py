@@ -157,6 +157,20 @@ def metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
             "r2": float(1 - np.sum(err ** 2) / total) if total > 0 else float("nan")}
 
 
+def not_computed(scores: dict) -> dict[str, str]:
+    """Why each metric of `metrics()` that is not a finite number could not be computed."""
+    why = {}
+    for key in ("rmse", "mae"):
+        if not np.isfinite(scores[key]):
+            why[key] = ("the model's predictions are not finite numbers: some readings are "
+                        "far outside any range it was trained on")
+    if not np.isfinite(scores["r2"]):
+        why["r2"] = why.get("rmse", "R² compares the errors with the spread of the benzene "
+                                    "readings: it needs at least two rows with different "
+                                    "readings")
+    return why
+
+
 def evaluate(model: keras.Model, frame: pd.DataFrame, columns: Sequence[str]) -> dict:
     """Metrics on every row of `frame` that has a target."""
     frame = data.with_target(frame)

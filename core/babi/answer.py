@@ -13,7 +13,7 @@ import keras
 import numpy as np
 
 from core.babi import book, data, model, vectorize  # noqa: F401 - model registers its layers
-from core.babi.data import Example, tokenize
+from core.babi.data import Example, tokenize, words
 from core.babi.vectorize import Vocabulary
 from core.cards import asset_path, read_card
 
@@ -61,25 +61,54 @@ class Reading:
     """What the model will read, and what the user should be told about it."""
     story: list[tuple[str, ...]]
     question: tuple[str, ...]
-    unknown: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # as typed, in order of appearance
     dropped: int = 0  # statements beyond the memory, oldest first
+    unread: list[int] = field(default_factory=list)  # statements with no word the model knows
+    wordless: list[str] = field(default_factory=list)  # typed lines without any word: left out
+    question_text: str = ""
+    question_known: bool = True  # the question has at least one word the model knows
 
     @property
     def problems(self) -> list[str]:
         out = []
         if not self.story:
-            out.append("The story is empty: write at least one statement, one a line.")
+            out.append("The story is empty: write at least one statement, one a line."
+                       if not self.wordless else
+                       "The story is empty: it has no words, only symbols. Write statements "
+                       "like “mary went to the kitchen”, one a line.")
         if not self.question:
-            out.append("The question is empty: ask something like “where is john”.")
+            out.append("The question is empty: ask something like “where is john”."
+                       if not self.question_text.strip() else
+                       f"The question is empty: “{self.question_text.strip()}” has no words, "
+                       "only symbols. Ask something like “where is john”.")
+        elif not self.question_known:
+            out.append(f"The model knows none of the words of the question "
+                       f"“{self.question_text.strip()}”: ask something like “where is john”.")
+        return out
+
+    @property
+    def notes(self) -> list[str]:
+        """Statements that will not help the model, said out loud rather than dropped."""
+        out = [f"Statement {i + 1} (“{' '.join(self.story[i])}”) has no word the model "
+               "knows: it is read as an empty memory." for i in self.unread]
+        out += [f"“{text}” has no words, only symbols: it is left out." for text in self.wordless]
         return out
 
 
 def read(story_text: str, question_text: str, vocab: Vocabulary) -> Reading:
     story = split_story(story_text)
     question = tokenize(question_text)
-    unknown = vocab.unknown([w for s in story for w in s] + list(question))
+    known = vocab.index
+    read_words = {w for s in story for w in s} | set(question)  # line numbers are not read
+    typed = words(story_text) + words(question_text)
+    unknown = list(dict.fromkeys(as_typed for as_typed, word in typed
+                                 if word in read_words and word not in known))
+    unread = [i for i, s in enumerate(story) if not any(w in known for w in s)]
+    wordless = [chunk.strip() for chunk in _SENTENCE_END.split(story_text)
+                if chunk.strip() and not tokenize(chunk)]
     dropped = max(0, len(story) - vocab.memory_size)
-    return Reading(story, question, unknown, dropped)
+    return Reading(story, question, unknown, dropped, unread, wordless, question_text,
+                   any(w in known for w in question))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
+
+from core.args import input_file, non_negative_int, output_dir, positive_int
 
 TASKS = (1, 2, 3)
 KINDS = ("memn2n", "book")
@@ -16,9 +17,11 @@ def train_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", choices=KINDS, default="memn2n",
                         help="the memory network (default) or the book's fixed-window network "
                              "(needs the task's shipped vocabulary)")
-    parser.add_argument("--epochs", type=int, default=None, help="default: the shipped recipe")
-    parser.add_argument("--seed", type=int, default=None, help="default: the shipped seed")
-    parser.add_argument("--out", type=Path, default=None,
+    parser.add_argument("--epochs", type=positive_int, default=None,
+                        help="default: the shipped recipe")
+    parser.add_argument("--seed", type=non_negative_int, default=None,
+                        help="default: the shipped seed")
+    parser.add_argument("--out", type=output_dir, default=None,
                         help="folder for the model, vocabulary and card (default: assets/babi)")
 
 
@@ -47,7 +50,7 @@ def train(args: argparse.Namespace) -> int:
 def evaluate_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--task", type=int, choices=TASKS, required=True)
     parser.add_argument("--model", choices=KINDS, default="memn2n")
-    parser.add_argument("--data", type=Path, default=None,
+    parser.add_argument("--data", type=input_file, default=None,
                         help="a bAbI-format file (default: the validation stories of the "
                              "development training file)")
 
@@ -58,6 +61,10 @@ def evaluate(args: argparse.Namespace) -> int:
     try:
         if args.data is None:
             result = training.validation_accuracy(args.task, args.model, args.data_dir)
+        elif not data.parse_file(args.data):
+            print(f"error: {args.data}: no questions to score (a question line is "
+                  "`N question<TAB>answer<TAB>supporting ids`)", file=sys.stderr)
+            return 2
         else:
             result = training.evaluate_file(args.task, args.data, args.model)
     except data.BabiFormatError as err:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ TASKS = {  # task number -> (file stem, title)
     2: ("qa2_two-supporting-facts", "two supporting facts"),
     3: ("qa3_three-supporting-facts", "three supporting facts"),
 }
-_WORD = re.compile(r"[a-z0-9]+")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 class BabiFormatError(ValueError):
@@ -36,8 +37,36 @@ class Example:
 
 
 def tokenize(text: str) -> tuple[str, ...]:
-    """Lowercase words without punctuation: "Where is John?" -> ("where", "is", "john")."""
-    return tuple(_WORD.findall(text.lower()))
+    """Lowercase words without punctuation: "Where is John?" -> ("where", "is", "john");
+    any script: "Zoë went to the café" -> ("zoë", "went", "to", "the", "café")."""
+    return tuple(word for _, word in words(text))
+
+
+def words(text: str) -> list[tuple[str, str]]:
+    """(as typed, normalized) for each word of `text`.
+
+    A word is a run of letters, digits and combining marks in any script; it is normalized
+    with NFKC (so full-width "Ｊｏｈｎ" is "john") and lower case."""
+    if text.isascii():  # the bAbI files: fast, and the same result
+        return [(w, w.lower()) for w in _ASCII_WORD.findall(text)]
+    found = []
+    for typed in _runs(text):
+        found += [(typed, w) for w in _runs(unicodedata.normalize("NFKC", typed).lower())]
+    return found
+
+
+def _runs(text: str) -> list[str]:
+    """Runs of letters (L*), numbers (N*) and combining marks (M*): the others split words."""
+    out, current = [], []
+    for char in text:
+        if unicodedata.category(char)[0] in "LNM":
+            current.append(char)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out
 
 
 def parse_lines(lines, source: str = "<text>") -> list[Example]:
