@@ -12,8 +12,10 @@ What `prepare()` does instead, once per server process, before the first page th
   Streamlit runs each script run in a fresh thread and shipped models live in shared caches;
 - limits TensorFlow to one thread per operation, so heavy work (a dream, a training run)
   takes one core and the other core stays free for everyone's clicks;
-- collects once and then `gc.freeze()`s what is loaded (TensorFlow, Keras), so Python's own
-  automatic collections, which still run and keep memory bounded, no longer walk those objects.
+- collects once and then `gc.freeze()`s what is loaded (TensorFlow, Keras), so no later
+  collection walks those objects again;
+- runs one full collection every COLLECT_EVERY_S seconds in the background, which keeps memory
+  bounded (Python's automatic collections alone let cyclic garbage pile up for long).
 `runner.postScriptGC = false` in `.streamlit/config.toml` removes Streamlit's own collection.
 It runs under a lock in the caller's thread: TensorFlow's import breaks if two threads race it.
 """
@@ -22,7 +24,9 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 
+COLLECT_EVERY_S = 20
 _lock = threading.Lock()
 _prepared = False
 
@@ -51,18 +55,14 @@ def prepare() -> None:
         cheap_clear_session(keras)
         gc.collect()
         gc.freeze()
+        threading.Thread(target=_collect_now_and_then, name="gc-now-and-then",
+                         daemon=True).start()
         _prepared = True
 
 
-def cheap_clear_session(keras) -> None:
-    """Make `keras.backend.clear_session()` skip its full garbage collection by default."""
-    original = keras.backend.clear_session
-    if getattr(original, "_without_gc", False):
-        return
-
-    def clear_session(free_memory: bool = False) -> None:
-        original(free_memory=free_memory)
-
-    clear_session._without_gc = True
-    clear_session.__doc__ = original.__doc__
-    keras.backend.clear_session = clear_session
+def _collect_now_and_then() -> None:
+    """One full collection every COLLECT_EVERY_S instead of one per click: memory stays
+    bounded (Keras models and sessions are cyclic garbage) at a small, rare pause."""
+    while True:
+        time.sleep(COLLECT_EVERY_S)
+        gc.collect()

@@ -57,7 +57,7 @@ def distance_demo() -> None:
             a.metric("Lambda model (float32)", f"{by_model:.6g}")
             b.metric("NumPy `np.linalg.norm(x - y)`", f"{by_numpy:.6g}")
             gap = abs(by_model - by_numpy) / max(by_numpy, 1e-12)
-        c.metric("Relative difference", f"{gap:.1e}")
+            c.metric("Relative difference", f"{gap:.1e}")
 
 
 distance_demo()
@@ -131,7 +131,7 @@ def round_trip(n: int, alpha: float, beta: float, k: float, pixels: bytes, size:
     return lrn.save_and_load(lrn_model(n, alpha, beta, k), Image.frombytes("RGB", size, pixels))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False)
 def lrn_maps(n: int, alpha: float, beta: float, k: float, pixels: bytes, size: tuple):
     """Keyed by the settings and the image: students on the same settings share the maps."""
     from PIL import Image
