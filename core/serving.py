@@ -66,3 +66,17 @@ def _collect_now_and_then() -> None:
     while True:
         time.sleep(COLLECT_EVERY_S)
         gc.collect()
+
+
+def cheap_clear_session(keras) -> None:
+    """Make `keras.backend.clear_session()` skip its full garbage collection by default."""
+    original = keras.backend.clear_session
+    if getattr(original, "_without_gc", False):
+        return
+
+    def clear_session(free_memory: bool = False) -> None:
+        original(free_memory=free_memory)
+
+    clear_session._without_gc = True
+    clear_session.__doc__ = original.__doc__
+    keras.backend.clear_session = clear_session
