@@ -24,6 +24,8 @@ TOPICS = {  # subcommand target -> module
     "dream": "core.dream.cli",
     "initializers": "core.customizing.cli",
     "startup": "core.startup",
+    "classroom": "core.classroom",
+    "browser": "core.browser_bench",
     "squeezenet": "core.dream.convert",
 }
 VERBS = {

@@ -6,6 +6,7 @@ from core.catalog import UPLOAD_LIMIT_MB
 from core.datasets import availability
 from core.dream import model, view
 from core.images import ImageError, displayable, open_image
+from pages import jobs_view
 from pages.common import explain_missing, locate_or_explain
 from pages.text import as_text
 
@@ -134,48 +135,13 @@ settings = view.settings_for(
     step_size=step_size, seed=int(seed), max_loss=max_loss or None)
 
 
-def dream() -> bytes | None:
-    weights_path = weights_or_explain(key)
-    if weights_path is None:
-        return None
-    total = octaves * steps
-    # Any click reruns the page, and Streamlit then stops this run at its next st.* call
-    # (inside `progress`); the core releases the shared lock whatever happens. The marker
-    # survives such a stop, so the next run can say what happened.
-    st.session_state.dd_running = True
-    note, stop = st.empty(), st.empty()
-    stop.button("Stop dreaming", key="dd_stop", icon=":material/stop_circle:")
-    bar, preview = st.progress(0.0, text="Starting…"), st.empty()
-
-    def progress(octave, step, loss, image):
-        done = octave * steps + step + 1
-        clipped = " · past the max loss: next octave" if max_loss and loss > max_loss else ""
-        bar.progress(min(done / total, 1.0),
-                     text=f"Octave {octave + 1}/{octaves}, step {step + 1}/{steps} · "
-                          f"loss {loss:,.1f}{clipped}")
-        if step % 5 == 4 or step == steps - 1 or clipped:
-            preview.image(displayable(image, 320), caption="Live preview (working size)",
-                          width=320)
-
-    def waiting(seconds: float) -> None:
-        note.info(f"Waiting for another student's dream to finish ({seconds:.0f} s so far)… "
-                  "yours starts right after.", icon=":material/hourglass_top:")
-
-    try:
-        result = view.dream_photo(photo, key, weights_path, settings, working_side=side,
-                                      progress=progress, on_wait=waiting)
-    except view.Busy as err:
-        st.warning(str(err), icon=":material/hourglass_disabled:")
-        result = None
-    del st.session_state.dd_running
-    for placeholder in (note, bar, preview, stop):
-        placeholder.empty()
-    return None if result is None else view.png_bytes(result)
-
-
-if st.session_state.pop("dd_running", False):
-    st.warning("The dream was stopped before it finished, so it left no picture. Your earlier "
-               "dreams are kept; press **Dream** to start again.", icon=":material/stop_circle:")
+finished = jobs_view.follow("dd_job", "Your dream", preview=lambda image: st.image(
+    displayable(image, 320), caption="Live preview (working size)", width=320))
+if finished is not None and finished.state == "done" and finished.key not in recent:
+    view.remember(recent, finished.key, finished.result)
+elif finished is not None and finished.state == "failed":
+    st.warning(f"The dream did not finish: {as_text(finished.error)}",
+               icon=":material/hourglass_disabled:")
 if photo is None:
     st.info("Upload a photo, or press **Try it with this photo**, to start.")
 elif not chosen_layers:
@@ -183,9 +149,10 @@ elif not chosen_layers:
 else:
     job = view.job_id(photo_bytes, key, settings, side)
     if (submitted or try_sample) and job not in recent:
-        png = dream()
-        if png is not None:
-            view.remember(recent, job, png)
+        weights_path = weights_or_explain(key)
+        if weights_path is not None:
+            jobs_view.submit("dd_job", "dream",
+                             view.dream_work(photo, key, weights_path, settings, side), key=job)
     if job in recent:
         before, after = st.columns(2)
         before.image(displayable(photo), caption="Before", width="stretch")

@@ -7,6 +7,7 @@ from core.air_quality import data, training, view
 from core.air_quality.model import KEY_SENSOR, evaluate
 from core.cards import percentile_of
 from core.catalog import UPLOAD_LIMIT_BYTES, UPLOAD_LIMIT_MB
+from pages import jobs_view
 from pages.common import locate_or_explain
 from pages.text import as_text
 
@@ -72,48 +73,71 @@ kind = st.radio("Model", list(training.MODELS), horizontal=True, key="aq_model",
 model, card = models[kind]
 columns = card.inputs
 
-st.selectbox("Start from a real hour of 2004", ["—", *presets], key="aq_preset",
-             on_change=apply_preset,
-             help="Each preset is a real row of the data: the most typical hour of its kind.")
-slots = st.columns(4)
-for i, column in enumerate(columns):
-    what, unit = data.DESCRIPTIONS[column]
-    r = ranges[column]
-    st.session_state[slider_key(column)] = inputs_now[column]
-    slots[i % 4].slider(f"{column} ({unit})", r["min"], r["max"], step=view.slider_step(column),
-                        format=view.slider_format(column),
-                        key=slider_key(column), on_change=remember, args=(column,),
-                        help=f"{what}; range: 1st to 99th percentile of 2004")
-values = {c: inputs_now[c] for c in columns}
-prediction = view.predict_one(model, values, columns)
-share = percentile_of(prediction, card.benzene_percentiles)
 
-left, right = st.columns([1, 2])
-measured = st.session_state.get("aq_measured")
-left.metric("Predicted benzene", f"{prediction:.2f} µg/m³",
-            delta=f"{prediction - measured[2]:+.2f} vs the analyzer" if measured else None,
-            delta_color="off")
-if measured:
-    left.caption(f"**{measured[0]}**: {measured[1].replace('T', ' ')}; the reference analyzer "
-                 f"measured {measured[2]:.1f} µg/m³.")
-    if kind == "all" and presets[measured[0]]["values"]["NMHC(GT)"] is None:
-        left.caption("NMHC(GT) was not measured then; the model fills in its training mean.")
-left.markdown(f"More benzene than **{share:.0f}%** of the hours recorded in 2004. For scale: "
-              "the EU limit is 5 µg/m³ as a *yearly* average.")
-right.altair_chart(view.benzene_cdf_chart(card.benzene_percentiles, prediction),
-                   width="stretch", height=220)
+@st.cache_data(max_entries=1024, show_spinner=False)
+def predict_one(kind: str, values: tuple) -> float:
+    """Keyed by the inputs alone: the same sliders give the same benzene for every student."""
+    m, c = models[kind]
+    return view.predict_one(m, dict(values), c.inputs)
 
-# --- 2. Sensitivity ----------------------------------------------------------------------------
-st.header("2 · Sensitivity: sweep one input")
-swept = st.selectbox("Input to sweep", columns, index=columns.index(KEY_SENSOR), key="aq_sweep")
-r = ranges[swept]
-curve = view.sweep(model, values, columns, swept, r["min"], r["max"])
-st.altair_chart(view.sweep_chart(curve, swept, values[swept], prediction), width="stretch",
-                height=280)
-st.caption(
-    "Every other input stays where the sliders put it. Sweep **PT08.S2(NMHC)** and then any "
-    "other input: benzene follows sensor S2 along one smooth curve, and the others barely "
-    "move it. That is why the shipped models give S2 a branch of its own (below).")
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def sweep(kind: str, values: tuple, swept: str) -> pd.DataFrame:
+    m, c = models[kind]
+    r = ranges[swept]
+    return view.sweep(m, dict(values), c.inputs, swept, r["min"], r["max"])
+
+
+@st.fragment
+def tune_and_sweep() -> None:
+    """Sections 1 and 2: a slider reruns only these, not the charts further down."""
+    st.selectbox("Start from a real hour of 2004", ["—", *presets], key="aq_preset",
+                 on_change=apply_preset,
+                 help="Each preset is a real row of the data: the most typical hour of its "
+                      "kind.")
+    slots = st.columns(4)
+    for i, column in enumerate(columns):
+        what, unit = data.DESCRIPTIONS[column]
+        r = ranges[column]
+        st.session_state[slider_key(column)] = inputs_now[column]
+        slots[i % 4].slider(f"{column} ({unit})", r["min"], r["max"],
+                            step=view.slider_step(column), format=view.slider_format(column),
+                            key=slider_key(column), on_change=remember, args=(column,),
+                            help=f"{what}; range: 1st to 99th percentile of 2004")
+    values = {c: inputs_now[c] for c in columns}
+    prediction = predict_one(kind, tuple(values.items()))
+    share = percentile_of(prediction, card.benzene_percentiles)
+
+    left, right = st.columns([1, 2])
+    measured = st.session_state.get("aq_measured")
+    left.metric("Predicted benzene", f"{prediction:.2f} µg/m³",
+                delta=f"{prediction - measured[2]:+.2f} vs the analyzer" if measured else None,
+                delta_color="off")
+    if measured:
+        left.caption(f"**{measured[0]}**: {measured[1].replace('T', ' ')}; the reference "
+                     f"analyzer measured {measured[2]:.1f} µg/m³.")
+        if kind == "all" and presets[measured[0]]["values"]["NMHC(GT)"] is None:
+            left.caption("NMHC(GT) was not measured then; the model fills in its training "
+                         "mean.")
+    left.markdown(f"More benzene than **{share:.0f}%** of the hours recorded in 2004. For "
+                  "scale: the EU limit is 5 µg/m³ as a *yearly* average.")
+    right.altair_chart(view.benzene_cdf_chart(card.benzene_percentiles, prediction),
+                       width="stretch", height=220)
+
+    # --- 2. Sensitivity ------------------------------------------------------------------------
+    st.header("2 · Sensitivity: sweep one input")
+    swept = st.selectbox("Input to sweep", columns, index=columns.index(KEY_SENSOR),
+                         key="aq_sweep")
+    curve = sweep(kind, tuple(values.items()), swept)
+    st.altair_chart(view.sweep_chart(curve, swept, values[swept], prediction),
+                    width="stretch", height=280)
+    st.caption(
+        "Every other input stays where the sliders put it. Sweep **PT08.S2(NMHC)** and then any "
+        "other input: benzene follows sensor S2 along one smooth curve, and the others barely "
+        "move it. That is why the shipped models give S2 a branch of its own (below).")
+
+
+tune_and_sweep()
 
 with st.expander("How the shipped models are built (functional API)"):
     st.markdown(
@@ -202,9 +226,11 @@ st.markdown(
     "here on the same March–October hours (MSE loss, batch 32) and scored on November–December. "
     "Try the `zeros` initializer (every unit then learns the same thing), a tiny network, or "
     "the S2 branch, and compare with the shipped model.")
-if frame is None:
-    st.caption("Training needs the dataset (see above).")
-else:
+
+
+@st.fragment
+def train_your_own() -> None:
+    """Section 4: the form reruns only this section; the run itself waits in the shared line."""
     with st.form("aq_train"):
         a, b, c = st.columns(3)
         units = a.slider("Hidden units", 2, 64, 8, key="aq_units")
@@ -219,26 +245,16 @@ else:
         branch = c.checkbox("Give PT08.S2 its own branch (the shipped design)", key="aq_branch")
         go = st.form_submit_button("Train", type="primary", key="aq_train_go")
     if go:
-        bar = st.progress(0.0, text="Training…")
-        live = st.empty()
-        seen = []
-
-        def on_epoch(epoch: int, logs: dict) -> None:
-            seen.append({"epoch": epoch + 1, "training": logs["loss"],
-                         "validation": logs["val_loss"]})
-            bar.progress((epoch + 1) / epochs, text=f"Epoch {epoch + 1} of {epochs}")
-            live.altair_chart(view.loss_chart(pd.DataFrame(seen), epochs), width="stretch",
-                              height=260)
-
-        st.session_state["aq_own"] = view.train_your_own(
-            frame, data.FEATURE_SETS[inputs], units=units, epochs=epochs, optimizer=optimizer,
-            initializer=initializer, curve_branch=branch, on_epoch=on_epoch)
-        st.session_state["aq_own_inputs"] = inputs
-        bar.empty()
-        live.empty()
-    own = st.session_state.get("aq_own")
+        jobs_view.submit("aq_job", "training", view.training_work(
+            frame, inputs, units=units, epochs=epochs, optimizer=optimizer,
+            initializer=initializer, curve_branch=branch))
+    job = jobs_view.follow("aq_job", "Your training run", preview=lambda seen: st.altair_chart(
+        view.loss_chart(seen, epochs), width="stretch", height=260))
+    if job is not None and job.state == "failed":
+        st.error(f"The training run failed: {as_text(job.error)}")
+    own = job.result if job is not None and job.state == "done" else None
     if own is not None:
-        mine = st.session_state["aq_own_inputs"]
+        mine = own["inputs"]
         reference = cards[mine].validation["rmse"]
         x, y = st.columns([1, 2])
         x.metric("Your validation RMSE", f"{own['validation']['rmse']:.3f} µg/m³",
@@ -248,3 +264,9 @@ else:
                   f"`{mine}` model scores {reference:.3f} µg/m³ on the same months.")
         y.altair_chart(view.loss_chart(own["history"], len(own["history"])), width="stretch",
                        height=260)
+
+
+if frame is None:
+    st.caption("Training needs the dataset (see above).")
+else:
+    train_your_own()

@@ -67,8 +67,6 @@ def app():
     return AppTest.from_file(APP, default_timeout=60)
 
 
-
-
 # --- End-to-end: the real app in `streamlit run`, driven by Debian's headless Chromium ----------
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -26,6 +26,17 @@ def open_page(app, path: str):
     return at
 
 
+def finish_jobs(at, timeout: float = 120):
+    """Let the shared job queue finish what a click queued, then rerun the page to show it
+    (in a browser the waiting panel polls by itself; AppTest runs no timers)."""
+    from core.jobs import shared_queue
+
+    assert shared_queue().wait_idle(timeout), "queued work did not finish"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def wait_until_idle(page, timeout_s: float = 120) -> None:
     """Wait until Streamlit has finished running the script (no 'Running…' status widget)."""
     import time

@@ -190,3 +190,33 @@ def test_the_cli_trains_a_tiny_model_into_a_folder(data_dir, tmp_path, capsys):
     assert card.training == {**asdict(training.Recipe()), "epochs": 1}  # what was used
     model, _ = training.load_shipped("sensors", tmp_path)
     assert model.input_shape == (None, len(data.SENSOR_INPUTS))
+
+
+class _Job:  # what core.jobs hands to queued work
+    def __init__(self):
+        self.reports = []
+
+    def check(self):
+        pass
+
+    def report(self, fraction, text, preview=None):
+        self.reports.append((fraction, text, preview))
+
+
+def test_the_queued_training_reports_each_epoch(small):
+    job = _Job()
+    work = view.training_work(small, "sensors", units=4, epochs=2, optimizer="sgd",
+                              initializer="zeros", curve_branch=False)
+    own = work(job)
+    assert own["inputs"] == "sensors" and len(own["history"]) == 2
+    assert [(f, t) for f, t, _ in job.reports] == [(0.5, "Epoch 1 of 2"), (1.0, "Epoch 2 of 2")]
+    assert list(job.reports[-1][2].columns) == ["epoch", "training", "validation"]
+
+
+def test_metrics_that_cannot_be_computed_are_said_once():
+    nan = float("nan")
+    scores = [{"rows": 1, "rmse": 0.5, "mae": 0.5, "r2": nan},
+              {"rows": 1, "rmse": 0.7, "mae": 0.7, "r2": nan}]
+    lines = view.not_computed_lines(scores)
+    assert len(lines) == 1 and lines[0].startswith("R² cannot be computed for this file: ")
+    assert view.not_computed_lines([{"rows": 9, "rmse": 1.0, "mae": 1.0, "r2": 0.9}]) == []

@@ -4,7 +4,7 @@ import pytest
 
 from core import cards
 from core.air_quality import training
-from tests.helpers import open_page
+from tests.helpers import finish_jobs, open_page
 
 PAGE = "pages/regression.py"
 S2 = "aq_in_PT08.S2(NMHC)"
@@ -62,6 +62,7 @@ def test_a_tiny_training_run_reports_its_score(page, data_dir):
     page.slider(key="aq_units").set_value(4)
     page.button(key="aq_train_go").click().run()
     assert not page.exception
+    finish_jobs(page)
     mine = next(m for m in page.metric if m.label == "Your validation RMSE")
     assert "µg/m³" in mine.value and "vs shipped" in mine.delta
 

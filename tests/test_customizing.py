@@ -189,3 +189,19 @@ def test_the_ops_table_has_a_row_per_equivalent():
     assert lines[0].startswith("| book (Keras 2 backend) | Keras 3 |")
     assert len(lines) == 2 + len(backend.EQUIVALENTS)
     assert "| `K.pow(x, 2)` | `ops.power(x, 2)` | `[[ 1.,  4.,  9.], [16., 25., 36.]]` |" in lines
+
+
+def test_the_queued_experiment_reports_each_initializer(synthetic):
+    class Job:  # what core.jobs hands to queued work
+        reports = []
+
+        def check(self):
+            pass
+
+        def report(self, fraction, text, preview=None):
+            self.reports.append((fraction, text))
+
+    job = Job()
+    result = view.experiment_work(("zeros", "he_normal"), "relu", 2, 10, *synthetic)(job)
+    assert job.reports == [(0.0, "zeros (1 of 2)…"), (0.5, "he_normal (2 of 2)…")]
+    assert list(result.summary["initializer"]) == ["zeros", "he_normal"]

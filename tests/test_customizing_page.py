@@ -1,6 +1,6 @@
 """AppTest: the Customizing Keras page, with the MNIST data and without any data."""
 
-from tests.helpers import open_page
+from tests.helpers import finish_jobs, open_page
 
 PAGE = "pages/customizing_keras.py"
 
@@ -12,7 +12,7 @@ def _run_lab(at, initializers, steps=100):
     next(b for b in at.button if b.label == "Run the experiment").click()
     at.run()
     assert not at.exception, at.exception
-    return at
+    return finish_jobs(at)
 
 
 def test_distance_checked_against_numpy_and_bad_vectors_explained(app, data_dir):

@@ -262,3 +262,21 @@ def test_the_page_shows_the_step_that_runs():
     assert view.step_code().startswith("def _step(self, img, shift, step_size):")
     assert "tape.gradient(loss, rolled)" in view.step_code()
     assert view.loss_code().startswith("def loss(self, img):")
+
+
+def test_the_queued_dream_reports_its_steps_and_returns_a_png(squeezenet):
+    class Job:  # what core.jobs hands to queued work
+        def __init__(self):
+            self.reports, self.cancel_event = [], threading.Event()
+
+        def report(self, fraction, text, preview=None):
+            self.reports.append((fraction, text, preview is not None))
+
+    settings = view.settings_for("squeezenet", "subtle", octaves=1, steps=5, max_loss=None)
+    job = Job()
+    work = view.dream_work(view.generated_picture(64), "squeezenet", squeezenet[0], settings, 64)
+    png = work(job)
+    assert Image.open(io.BytesIO(png)).size == (64, 64)
+    assert [round(f, 2) for f, _, _ in job.reports] == [0.2, 0.4, 0.6, 0.8, 1.0]
+    assert job.reports[-1][1].startswith("Octave 1/1, step 5/5 · loss ")
+    assert [p for _, _, p in job.reports] == [False, False, False, False, True]  # every 5th

@@ -2,12 +2,14 @@
 click; a backbone without weights explained. SqueezeNet ships in assets/: no data needed."""
 
 import io
+import threading
 
 from PIL import Image
 
-from core.dream import engine, view
+from core import jobs
+from core.dream import view
 from core.dream.view import generated_picture
-from tests.helpers import open_page
+from tests.helpers import finish_jobs, open_page
 
 PAGE = "pages/deep_dream.py"
 
@@ -32,8 +34,7 @@ def test_upload_and_dream(app):
     at.run()
     _tiny_settings(at)
     at.button(key="dd_dream").click()  # set_value above does not rerun in a form
-    at = at.run()
-    assert not at.exception, at.exception
+    at = finish_jobs(at.run())  # the dream runs in the server's shared queue
     assert [e for e in at.get("download_button")], "no download button after the dream"
     recent = at.session_state["dd_recent"]
     assert len(recent) == 1
@@ -41,29 +42,34 @@ def test_upload_and_dream(app):
     assert result.size == (48, 48)  # back at the photo's size
     at = at.run()  # a rerun shows the kept result without dreaming again
     assert len(at.session_state["dd_recent"]) == 1 and at.get("download_button")
-    assert not at.warning and "dd_stop" not in [b.key for b in at.button]  # Stop is gone
-
-    # A click during a dream (Stop, or any widget) makes Streamlit end that run inside the
-    # core's progress callback, leaving its marker behind: the next run says so, keeps the rest.
-    at.session_state["dd_running"] = True
-    at = at.run()
-    assert any("stopped before it finished" in w.value for w in at.warning)
-    assert len(at.session_state["dd_recent"]) == 1 and at.get("download_button")
-    assert not any("stopped" in w.value for w in at.run().warning)  # said once
+    assert not at.warning and "dd_job_stop" not in [b.key for b in at.button]  # Stop is gone
 
 
-def test_a_busy_server_is_explained(app, monkeypatch):
-    monkeypatch.setattr(view, "WAIT_LIMIT_S", 1.0)
-    at = open_page(app, PAGE)
-    at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
-    _tiny_settings(at)
-    with engine.DREAM_LOCK:  # another student's dream
+def test_a_waiting_dream_shows_its_place_can_leave_and_a_full_server_says_so(app, monkeypatch):
+    queue = jobs.JobQueue(workers=1, capacity=1)
+    monkeypatch.setattr(jobs, "_SHARED", queue)
+    release = threading.Event()
+    queue.submit("dream", lambda job: release.wait(60))  # another student's dream is running
+    try:
+        at = open_page(app, PAGE)
+        at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
+        _tiny_settings(at)
         at.button(key="dd_dream").click()
         at = at.run()
-    assert not at.exception, at.exception
-    assert any("busy with other dreams" in w.value for w in at.warning)
-    assert at.session_state["dd_recent"] == {} and "dd_running" not in at.session_state
-    assert not engine.DREAM_LOCK.locked()
+        assert not at.exception, at.exception
+        assert any("waits its turn" in i.value and "the next one to start" in i.value
+                   for i in at.info)
+        at.button(key="dd_job_leave").click().run()
+        assert any("stopped before it finished" in i.value for i in at.info)
+        assert queue.waiting() == 0
+        queue.submit("dream", lambda job: None)  # a third student now fills the line
+        at.button(key="dd_dream").click()
+        at = at.run()
+        assert any("The server is full" in w.value for w in at.warning)
+        assert at.session_state["dd_recent"] == {}
+    finally:
+        release.set()
+    assert queue.wait_idle(30)
 
 
 def test_bad_upload_is_explained(app):
@@ -80,8 +86,7 @@ def test_without_data_the_sample_photo_dreams_in_one_click(app, no_data):
     assert at.file_uploader(key="dd_upload") is not None
     _tiny_settings(at)
     at.button(key="dd_sample").click()
-    at = at.run()
-    assert not at.exception, at.exception
+    at = finish_jobs(at.run())
     recent = at.session_state["dd_recent"]
     assert len(recent) == 1 and at.get("download_button")
     with Image.open(view.SAMPLE_PHOTO) as sample:
@@ -95,13 +100,13 @@ def test_an_upload_replaces_the_sample_photo(app):
     at = open_page(app, PAGE)
     _tiny_settings(at)
     at.button(key="dd_sample").click()
-    at = at.run()
+    at = finish_jobs(at.run())
     assert at.session_state["dd_use_sample"]
     at.file_uploader(key="dd_upload").set_value(("photo.png", _png(40), "image/png"))
     at = at.run()
     assert not at.session_state["dd_use_sample"]
     at.button(key="dd_dream").click()
-    at = at.run()
+    at = finish_jobs(at.run())
     first, latest = (Image.open(io.BytesIO(png)) for png in at.session_state["dd_recent"].values())
     assert first.size == (451, 300) and latest.size == (40, 40)  # the sample's, then the upload's
 

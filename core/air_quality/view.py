@@ -191,3 +191,23 @@ def loss_chart(history: pd.DataFrame, epochs: int) -> alt.Chart:
                 axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("RMSE:Q", title="√loss (µg/m³)", scale=alt.Scale(type="log")),
         color="split:N")
+
+
+def training_work(frame: pd.DataFrame, inputs: str, **settings):
+    """`train_your_own` on the input set `inputs` as work for the server's shared queue
+    (`core.jobs`): it reports each epoch with the curves so far, and stops when asked to."""
+    epochs = settings["epochs"]
+
+    def work(job) -> dict:
+        seen = []
+
+        def on_epoch(epoch: int, logs: dict) -> None:
+            job.check()
+            seen.append({"epoch": epoch + 1, "training": logs["loss"],
+                         "validation": logs["val_loss"]})
+            job.report((epoch + 1) / epochs, f"Epoch {epoch + 1} of {epochs}",
+                       preview=pd.DataFrame(seen))
+
+        own = train_your_own(frame, data.FEATURE_SETS[inputs], on_epoch=on_epoch, **settings)
+        return {**own, "inputs": inputs}
+    return work

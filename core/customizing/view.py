@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from core.customizing import backend
+from core.customizing import initializers as ini
 from core.customizing.initializers import Experiment
 
 # Plain numbers, but tiny and huge ones in short scientific notation (5e-5, 2e+4).
@@ -24,6 +25,21 @@ def ops_table() -> str:
     rows = [f"| `{book}` | `{keras3}` | `{result}` |" for book, keras3, result in backend.run_all()]
     return "\n".join(["| book (Keras 2 backend) | Keras 3 | what the Keras 3 code returned |",
                       "|---|---|---|", *rows])
+
+
+def experiment_work(choices: tuple[str, ...], activation: str, depth: int, steps: int,
+                    x: np.ndarray, y: np.ndarray):
+    """The initializer experiment as work for the server's shared queue (`core.jobs`): one
+    initializer after another, reporting each and stoppable in between; the merged result."""
+    def work(job) -> Experiment:
+        settings = ini.Settings(activation=activation, depth=depth, steps=steps)
+        parts = []
+        for i, choice in enumerate(choices):
+            job.check()
+            job.report(i / len(choices), f"{choice} ({i + 1} of {len(choices)})…")
+            parts.append(ini.run_initializer(x, y, choice, settings))
+        return ini.merge(parts)
+    return work
 
 
 def flat_initializers(experiment: Experiment) -> list[str]:

@@ -100,6 +100,26 @@ def generated_picture(side: int = DEFAULT_SIDE, seed: int = 0) -> Image.Image:
     return Image.fromarray((np.clip(rgb, 0, 1) * 255).astype(np.uint8))
 
 
+def dream_work(photo: Image.Image, backbone: str, weights_path: Path,
+               settings: engine.Settings, side: int) -> Callable:
+    """The dream as work for the server's shared queue (`core.jobs`): it reports progress and a
+    preview every fifth step, stops when its job is cancelled, and returns the dream as PNG."""
+    def work(job) -> bytes:
+        total = settings.octaves * settings.steps
+
+        def progress(octave, step, loss, image):
+            clipped = (" · past the max loss: next octave"
+                       if settings.max_loss and loss > settings.max_loss else "")
+            job.report((octave * settings.steps + step + 1) / total,
+                       f"Octave {octave + 1}/{settings.octaves}, step {step + 1}/"
+                       f"{settings.steps} · loss {loss:,.1f}{clipped}",
+                       preview=image if step % 5 == 4 or step == settings.steps - 1 else None)
+
+        return png_bytes(dream_photo(photo, backbone, weights_path, settings, working_side=side,
+                                     progress=progress, cancel=job.cancel_event))
+    return work
+
+
 def job_id(photo_bytes: bytes, backbone: str, settings: engine.Settings, side: int) -> str:
     """One id per (photo, backbone, settings, working size): equal ids, equal dreams."""
     layers = sorted(settings.layers.items())
