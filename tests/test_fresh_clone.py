@@ -76,6 +76,10 @@ def check() -> None:
     at.button(key="dd_sample").click()
     at = at.run()
     assert not at.exception, ("Deep Dream", at.exception)
+    from core.jobs import shared_queue  # the dream runs in the server's shared queue
+
+    assert shared_queue().wait_idle(300), "the dream did not finish"
+    at = at.run()
     [png] = at.session_state["dd_recent"].values()
     with Image.open(view.SAMPLE_PHOTO) as sample:
         sample_size = list(sample.size)
