@@ -36,9 +36,9 @@ def distance_model(size: int):
 def distance_demo() -> None:
     """Editing a vector reruns only this part."""
     left, right = st.columns(2)
-    x_text = left.text_input("Vector x", "1, 2, 3, 4",
+    x_text = left.text_input("Vector x", "1, 2, 3, 4", key="ck_x",
                              help="numbers separated by commas or spaces")
-    y_text = right.text_input("Vector y", "4, 6, 3, 0")
+    y_text = right.text_input("Vector y", "4, 6, 3, 0", key="ck_y")
     try:
         x_vec, y_vec = distance.parse_vector(x_text), distance.parse_vector(y_text)
     except ValueError as err:
@@ -137,10 +137,11 @@ def lrn_maps(n: int, alpha: float, beta: float, k: float, pixels: bytes, size: t
 @st.fragment
 def lrn_demo() -> None:
     """The image and the LRN settings rerun only this section."""
-    source = st.radio("Image", ["Sample test card", "My own image"], horizontal=True)
+    source = st.radio("Image", ["Sample test card", "My own image"], horizontal=True,
+                      key="ck_image")
     image = lrn.sample_image()
     if source == "My own image":
-        upload = st.file_uploader("An image (PNG, JPEG, WebP, …)", type=None)
+        upload = st.file_uploader("An image (PNG, JPEG, WebP, …)", type=None, key="ck_upload")
         if upload is None:
             st.info("Upload an image; meanwhile the sample test card is shown.",
                     icon=":material/upload:")
@@ -220,7 +221,8 @@ def digits(source: str):
 
 
 with st.form("initializer_form"):
-    chosen = st.multiselect("Initializers", list(ini.CHOICES), default=list(ini.DEFAULT_CHOICES))
+    chosen = st.multiselect("Initializers", list(ini.CHOICES), default=list(ini.DEFAULT_CHOICES),
+                            key="ck_initializers")
     c1, c2, c3 = st.columns(3)
     activation = c1.radio("Activation", ini.ACTIVATIONS, horizontal=True)
     depth = c2.slider("Hidden layers (64 units each)", 2, 8, 5)

@@ -67,7 +67,7 @@ def autoencoders():
 @pytest.fixture(scope="module")
 def customizing():
     page = Page("pages/customizing_keras.py")
-    next(r for r in page.at.radio if r.label == "Image").set_value("My own image")
+    page.at.radio(key="ck_image").set_value("My own image")
     page.after(lambda at: None)
     return page
 
@@ -82,11 +82,9 @@ def memory_network():
     return Page("pages/memory_network.py")
 
 
-def upload(key_or_index, case, name="upload.png"):
+def upload(key, case, name="upload.png"):
     def act(at):
-        widget = (at.file_uploader(key=key_or_index) if isinstance(key_or_index, str)
-                  else at.file_uploader[key_or_index])
-        widget.set_value((name, case.data, "application/octet-stream"))
+        at.file_uploader(key=key).set_value((name, case.data, "application/octet-stream"))
     return act
 
 
@@ -112,7 +110,7 @@ def test_autoencoders_upload(autoencoders, case):
 
 @pytest.mark.parametrize("case", IMAGES, ids=str)
 def test_customizing_lrn_upload(customizing, case):
-    at = customizing.after(upload(0, case))
+    at = customizing.after(upload("ck_upload", case))
     check_image(customizing, case, at)
     assert any("LocalResponseNormalization" in s.value for s in at.success)
 
@@ -162,8 +160,8 @@ def test_customizing_vectors(customizing, case):
     x_text, _, y_text = case.data.partition("|")
 
     def type_in(at):
-        at.text_input[0].set_value(x_text)
-        at.text_input[1].set_value(y_text or x_text)
+        at.text_input(key="ck_x").set_value(x_text)
+        at.text_input(key="ck_y").set_value(y_text or x_text)
 
     at = customizing.after(type_in)
     if case.expect:
