@@ -11,6 +11,7 @@ import pytest
 
 from core.babi import data, examples, model, training, vectorize
 from core.babi.vectorize import Vocabulary
+from core.cards import read_card
 from core.cli import main
 
 FORMATS = Path(__file__).parent / "fixtures" / "babi" / "formats"
@@ -169,3 +170,15 @@ def test_supervised_attention_trains_the_hops_onto_the_supporting_facts():
     attention = np.asarray(net({"story": arrays["story"], "question": arrays["question"]})[1])
     looked_at = attention[:, 0].argmax(axis=1)
     assert np.mean(looked_at == arrays["support"][:, 0].argmax(axis=1)) > 0.8
+
+
+@pytest.mark.parametrize("task", list(data.TASKS))
+def test_each_card_records_the_recipe_its_training_command_uses(task):
+    from dataclasses import asdict, fields
+
+    card = read_card(answer.card_path(task))
+    recipe = asdict(training.RECIPES[task])
+    defaults = {f.name: f.default for f in fields(training.Recipe)}
+    for key, value in recipe.items():  # keys added after a card was written hold defaults
+        assert card["recipe"].get(key, defaults[key]) == value, key
+    assert card["model"] == "memn2n" and card["parameters"] > 0
