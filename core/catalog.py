@@ -35,9 +35,9 @@ PAGES = (
          ("air-quality",), ("air_quality/all.keras", "air_quality/sensors.keras"),
          "tuning and sweeping the shipped models, and the comparison of all models"),
     Page("pages/memory_network.py", "Memory network", ":material/psychology:",
-         "An end-to-end memory network answers bAbI questions about a story you type, and "
-         "shows which sentences each hop attended to.",
-         ("babi",), ("babi/task1.keras", "babi/task2.keras", "babi/task3.keras",
+         "End-to-end memory networks answer questions of all 20 bAbI tasks about a story "
+         "you type, and show which sentences each hop attended to.",
+         ("babi",), (*(f"babi/task{task}.keras" for task in range(1, 21)),
                      "babi/book_task1.keras"),
          "answers to any story you type; “New story” from a built-in story generator"),
     Page("pages/autoencoders.py", "Autoencoders", ":material/compress:",

@@ -2,7 +2,8 @@
 
 import pytest
 
-from core.babi import answer, training
+from core.babi import examples, training
+from core.babi.data import TASKS
 from core.cards import read_card
 from tests.helpers import open_page
 
@@ -43,7 +44,7 @@ def test_empty_inputs_get_a_clear_message(app, data_dir, story, question, messag
 
 def test_a_story_longer_than_the_memory_is_cut_with_a_note(app, data_dir):
     at = open_page(app, PAGE)
-    size = answer.load(1)[1].memory_size
+    size = training.load_shipped(1)[1].memory_size
     at = ask(at, "\n".join(["mary went to the office"] * (size + 2)), "where is mary")
     assert any("first 2 are left out" in i.value for i in at.info)
     assert at.metric[0].value == "office"
@@ -51,34 +52,54 @@ def test_a_story_longer_than_the_memory_is_cut_with_a_note(app, data_dir):
 
 def test_new_story_comes_from_the_validation_stories(app, data_dir):
     at = open_page(app, PAGE)
-    at.radio(key="babi_task").set_value(2).run()
+    at.selectbox(key="babi_task").set_value(2).run()
     at.button(key="babi_new").click().run()
     assert not at.exception, at.exception
     assert at.text_input(key="babi_question").value.startswith("where is the")
     assert any("bAbI file says" in m.value for m in [*at.success, *at.error])
 
 
-def test_switching_task_tells_a_story_for_that_task(app, data_dir):
+@pytest.mark.parametrize(("task", "question"), [(3, "where was the"), (8, "what is"),
+                                                (19, "how do you go from the")])
+def test_switching_task_tells_a_story_for_that_task(app, data_dir, task, question):
     at = open_page(app, PAGE)
-    at.radio(key="babi_task").set_value(3).run()
+    at.selectbox(key="babi_task").set_value(task).run()
     assert not at.exception, at.exception
-    assert at.text_input(key="babi_question").value.startswith("where was the")
+    assert at.text_input(key="babi_question").value.startswith(question)
     assert at.metric[0].value  # an answer, whatever the story's length
+    assert "%" in at.metric[0].delta  # with its probability
     assert any("Where each hop looked" in h.value for h in at.header)
+    assert any("bAbI file says" in m.value for m in [*at.success, *at.error])
+    assert any(TASKS[task][1] in o for o in at.selectbox(key="babi_task").options)
 
 
-def test_without_data_the_generator_tells_new_stories(app, no_data):
+@pytest.mark.parametrize("task", [1, 17, 19])
+def test_without_data_the_shipped_examples_tell_new_stories(app, no_data, task):
     at = open_page(app, PAGE)
     assert any("Facebook bAbI" in i.value for i in at.info)
+    if task != 1:
+        at.selectbox(key="babi_task").set_value(task).run()
     at.button(key="babi_new").click().run()
     assert not at.exception, at.exception
-    assert any("generator says" in m.value for m in [*at.success, *at.error])
+    question = at.text_input(key="babi_question").value
+    assert question in {" ".join(e.question) for e in examples.load(task)}
+    verdicts = [m.value for m in [*at.success, *at.error]]
+    assert any("example shipped with the app says" in v for v in verdicts)
+    assert any("CC BY 3.0" in c.value for c in at.caption)
 
 
-@pytest.mark.parametrize(("task", "kind"), [(1, "memn2n"), (2, "memn2n"), (3, "memn2n"),
-                                            (1, "book")])
+def test_the_table_sets_every_task_beside_the_published_memory_networks(app, no_data):
+    at = open_page(app, PAGE)
+    tasks, anchors = (frame.value for frame in at.dataframe[-2:])
+    assert list(tasks["task"]) == list(TASKS)
+    assert "DMN+ (Xiong et al. 2016)" in set(anchors["model"])
+    ours = anchors[anchors["model"].str.startswith("these models")]
+    assert ours["mean error"].iloc[0] == pytest.approx(tasks["error"].mean())
+
+
+@pytest.mark.parametrize(("task", "kind"), [(1, "book")])
 def test_shipped_model_reaches_its_cards_validation_accuracy(data_dir, task, kind):
-    card = read_card(answer.card_path(task, kind), answer.BabiCard)
+    card = read_card(training.card_path(task, kind), training.BabiCard)
     measured = training.validation_accuracy(task, kind, data_dir)
     assert measured["questions"] == card.validation["questions"]
     assert measured["accuracy"] >= card.validation["accuracy"] - 0.005

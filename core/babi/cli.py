@@ -5,15 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from core.args import input_file, non_negative_int, output_dir, positive_int
 
-TASKS = (1, 2, 3)
+TASKS = tuple(range(1, 21))
 KINDS = ("memn2n", "book")
 
 
 def train_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--task", type=int, choices=TASKS, required=True)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--task", type=int, choices=TASKS)
+    which.add_argument("--examples", action="store_true",
+                       help="rewrite assets/babi/examples.json: a few validation questions per "
+                            "task, so that the page has real stories offline")
     parser.add_argument("--model", choices=KINDS, default="memn2n",
                         help="the memory network (default) or the book's fixed-window network "
                              "(needs the task's shipped vocabulary)")
@@ -30,10 +35,19 @@ def train(args: argparse.Namespace) -> int:
 
     from core.babi import training
 
+    if args.examples:
+        from core.babi import examples
+
+        print(json.dumps({"examples": examples.write(args.data_dir)}))
+        return 0
     if args.model == "book":
-        options = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed)) if v}
+        from core.babi import book
+
+        changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed))
+                   if v is not None}
         card = training.train_and_ship_book(args.task, data_dir=args.data_dir,
-                                            out_dir=args.out, **options)
+                                            recipe=replace(book.Recipe(), **changes),
+                                            out_dir=args.out)
     else:
         recipe = training.RECIPES[args.task]
         changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed))
@@ -48,7 +62,11 @@ def train(args: argparse.Namespace) -> int:
 
 
 def evaluate_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--task", type=int, choices=TASKS, required=True)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--task", type=int, choices=TASKS)
+    which.add_argument("--all", action="store_true",
+                       help="every task: the qaN_*_test.txt files of the folder given by "
+                            "--data-dir, or without it each task's validation stories")
     parser.add_argument("--model", choices=KINDS, default="memn2n")
     parser.add_argument("--data", type=input_file, default=None,
                         help="a bAbI-format file (default: the validation stories of the "
@@ -58,6 +76,8 @@ def evaluate_args(parser: argparse.ArgumentParser) -> None:
 def evaluate(args: argparse.Namespace) -> int:
     from core.babi import data, training
 
+    if args.all:
+        return _evaluate_all(args)
     try:
         if args.data is None:
             result = training.validation_accuracy(args.task, args.model, args.data_dir)
@@ -76,4 +96,48 @@ def evaluate(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(json.dumps(result))
+    return 0
+
+
+def _evaluate_all(args: argparse.Namespace) -> int:
+    """One JSON line: accuracy per task, the mean error and the tasks failed (> 5% error)."""
+    from core.babi import data, training
+
+    try:
+        if args.data_dir is None:
+            results = [training.validation_accuracy(task) for task in TASKS]
+        else:
+            files = training.test_files(Path(args.data_dir))
+            results = [training.evaluate_file(task, path) for task, path in files.items()]
+    except (data.BabiFormatError, FileNotFoundError) as err:
+        if isinstance(err, data.datasets.DataNotFound):
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(json.dumps(training.summary(results)))
+    return 0
+
+
+def bench_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repeats", type=int, default=30, help="answers per task (median)")
+
+
+def bench(args: argparse.Namespace) -> int:
+    """Median time of one answer, as the page computes it, per shipped task model; the
+    questions are the shipped examples, so no data is needed."""
+    import functools
+
+    from core import cards
+    from core.babi import examples, training, view
+
+    report = {}
+    for task in TASKS:
+        try:
+            net, vocab, _ = training.load_shipped(task)
+        except FileNotFoundError:
+            continue
+        example = examples.load(task)[0]
+        ask = functools.partial(view.answer, net, vocab, list(example.story), example.question)
+        report[str(task)] = round(cards.latency_ms(ask, max(1, args.repeats)), 2)
+    print(json.dumps({"answer_ms_median": report}))
     return 0

@@ -19,6 +19,45 @@ TASKS = {  # task number -> (file stem, title)
     1: ("qa1_single-supporting-fact", "one supporting fact"),
     2: ("qa2_two-supporting-facts", "two supporting facts"),
     3: ("qa3_three-supporting-facts", "three supporting facts"),
+    4: ("qa4_two-arg-relations", "two-argument relations"),
+    5: ("qa5_three-arg-relations", "three-argument relations"),
+    6: ("qa6_yes-no-questions", "yes/no questions"),
+    7: ("qa7_counting", "counting"),
+    8: ("qa8_lists-sets", "lists and sets"),
+    9: ("qa9_simple-negation", "simple negation"),
+    10: ("qa10_indefinite-knowledge", "indefinite knowledge"),
+    11: ("qa11_basic-coreference", "basic coreference"),
+    12: ("qa12_conjunction", "conjunction"),
+    13: ("qa13_compound-coreference", "compound coreference"),
+    14: ("qa14_time-reasoning", "time reasoning"),
+    15: ("qa15_basic-deduction", "basic deduction"),
+    16: ("qa16_basic-induction", "basic induction"),
+    17: ("qa17_positional-reasoning", "positional reasoning"),
+    18: ("qa18_size-reasoning", "size reasoning"),
+    19: ("qa19_path-finding", "path finding"),
+    20: ("qa20_agents-motivations", "agent's motivations"),
+}
+REASONING = {  # task number -> what a reader must do to answer, in one line
+    1: "find the one statement that says where the person is now",
+    2: "chain two facts: who holds the object, then where that person is",
+    3: "chain three facts to say where an object was before it came somewhere",
+    4: "read a relation both ways: the kitchen is north of the garden, so what is south of it?",
+    5: "keep track of who gave what to whom",
+    6: "answer yes or no about a person's whereabouts",
+    7: "count the objects a person is carrying",
+    8: "list every object a person carries (the answer is a comma-separated list)",
+    9: "understand \"is no longer in\" and \"is not in\"",
+    10: "say \"maybe\" when the story only says \"either ... or ...\"",
+    11: "resolve \"he\" and \"she\" to the person just mentioned",
+    12: "follow two people who act together (\"Mary and Jeff went ...\")",
+    13: "resolve \"they\" and \"then\" to a group mentioned before",
+    14: "order events in time: yesterday, this morning, this afternoon, this evening",
+    15: "apply a general rule to a member: sheep fear wolves, Gertrude is a sheep",
+    16: "generalize from examples: swans seen so far are white, so this swan is white",
+    17: "combine two spatial relations: left, right, above, below",
+    18: "chain size comparisons: does the box fit in the suitcase?",
+    19: "find a two-step path between rooms (the answer is two compass directions)",
+    20: "infer why someone acts or where they go from how they feel",
 }
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 
@@ -134,7 +173,7 @@ def split_by_story(examples: list[Example], fraction: float = 0.1,
 
 # Fraction of each task's training-file stories held out for validation. Task 3 has only
 # 1,000 real questions: its model trains on generated stories only, so all of them validate it.
-HOLD_OUT = {1: 0.1, 2: 0.1, 3: 1.0}
+HOLD_OUT = {**dict.fromkeys(TASKS, 0.1), 3: 1.0}
 
 
 def validation_split(task: int, examples: list[Example]) -> tuple[list[Example], list[Example]]:

@@ -93,3 +93,16 @@ def add_empty_memories(stories: np.ndarray, rate: float, rng: np.random.Generato
         keep = slots < stories.shape[1]
         out[k, slots[keep]] = stories[k, real[keep]]
     return out
+
+
+def support_targets(examples: list[Example], memory_size: int, hops: int) -> np.ndarray:
+    """(n, hops, memory) one-hot: hop k should look at the k-th supporting statement that bAbI
+    names (in the file's order, which follows the chain of reasoning); all zeros where there is
+    none or it is out of the memory."""
+    targets = np.zeros((len(examples), hops, memory_size), dtype="float32")
+    for k, e in enumerate(examples):
+        for hop, index in enumerate(e.supporting[:hops]):
+            slot = len(e.story) - 1 - index  # slot 0 is the latest statement
+            if slot < memory_size:
+                targets[k, hop, slot] = 1.0
+    return targets

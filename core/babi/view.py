@@ -1,4 +1,5 @@
-"""Answer a typed question about a typed story with a shipped model, and say what went in.
+"""What the Memory network page shows: a typed story and question read like the data, a shipped
+model's answer and attention, the task table, and the code of the model.
 
 Typed text is normalized like the data (lowercase, no punctuation). Unknown words are reported,
 never silently dropped: the caller decides whether to answer anyway.
@@ -6,47 +7,22 @@ never silently dropped: the caller decides whether to answer anyway.
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass, field
 
+import altair as alt
 import keras
 import numpy as np
+import pandas as pd
 
 from core import cards
-from core.babi import book, data, model, vectorize  # noqa: F401 - model registers its layers
-from core.babi.data import Example, tokenize, words
+from core.babi import book, data, model, vectorize
+from core.babi.data import Example, story_text, tokenize, words
+from core.babi.training import FAILED_ERROR, BabiCard, card_path
 from core.babi.vectorize import Vocabulary
 
-ASSETS = cards.ASSETS / "babi"
 _SENTENCE_END = re.compile(r"[.!?;\n]+")
-
-
-@dataclass(frozen=True)
-class BabiCard(cards.Card):
-    task: int = 0
-    title: str = ""
-    model: str = ""  # "memn2n" or "book"
-
-
-def model_path(task: int, kind: str = "memn2n"):
-    return ASSETS / (f"task{task}.keras" if kind == "memn2n" else f"book_task{task}.keras")
-
-
-def card_path(task: int, kind: str = "memn2n"):
-    return model_path(task, kind).with_suffix(".json")
-
-
-def vocab_path(task: int):
-    return ASSETS / f"task{task}_vocab.json"
-
-
-def load(task: int, kind: str = "memn2n") -> tuple[keras.Model, Vocabulary, dict]:
-    """(model, vocabulary, card) of a shipped model; FileNotFoundError names what is missing."""
-    rebuild = f"python -m core train babi --task {task}"
-    if not vocab_path(task).exists():
-        raise FileNotFoundError(f"{vocab_path(task)} is missing: rebuild it with `{rebuild}`")
-    net, card = cards.load_shipped(model_path(task, kind), BabiCard, rebuild=rebuild)
-    return net, Vocabulary.load(vocab_path(task)), card
 
 
 def split_story(text: str) -> list[tuple[str, ...]]:
@@ -173,16 +149,124 @@ def layer_table(net: keras.Model) -> list[dict]:
     return rows
 
 
-def shipped_cards() -> list[dict]:
-    """One row per shipped model's card: what it scored and what it cost."""
+# Mean error over the 20 tasks on the official test sets, 10k training examples per task
+PUBLISHED = [
+    {"model": "MemN2N (Sukhbaatar et al. 2015), best variant", "mean error": 0.042, "failed": 3},
+    {"model": "DMN+ (Xiong et al. 2016)", "mean error": 0.028, "failed": 1},
+    {"model": "EntNet (Henaff et al. 2017)", "mean error": 0.005, "failed": 0},
+]
+
+
+def extensions(card: BabiCard) -> str:
+    """What a shipped model adds to the paper's MemN2N, in words ("" for none)."""
+    recipe = card.training
+    added = []
+    if recipe.get("fusion"):
+        added.append("input fusion (a bidirectional GRU over the statements)")
+    if recipe.get("update") == "gated":
+        added.append("a gated state update at each hop")
+    if recipe.get("relations"):
+        added.append(f"a relation module over every pair of statements ({recipe['relations']} "
+                     "units)")
+    if recipe.get("supervise"):
+        added.append("hops trained to look at bAbI's supporting facts (strong supervision)")
+    if recipe.get("answer_units"):
+        added.append(f"a hidden answer layer ({recipe['answer_units']} units)")
+    return ", ".join(added)
+
+
+def task_table() -> list[dict]:
+    """One row per bAbI task: the shipped model's validation accuracy, its shape and cost."""
     rows = []
-    for path in sorted(ASSETS.glob("*task*.json")):
-        if path.name.endswith("_vocab.json"):
+    for task, (_, title) in data.TASKS.items():
+        path = card_path(task)
+        if not path.exists():
+            rows.append({"task": task, "reasoning": title})
             continue
         card = cards.read_card(path, BabiCard)
-        rows.append({"model": path.stem, "task": card.task,
-                     "validation accuracy": card.validation["accuracy"],
-                     "validation questions": card.validation["questions"],
-                     "training s": card.training_seconds, "parameters": card.parameters,
+        recipe, validation = card.training, card.validation
+        rows.append({"task": task, "reasoning": title,
+                     "validation accuracy": validation["accuracy"],
+                     "error": 1 - validation["accuracy"],
+                     "questions": validation["questions"],
+                     "hops": recipe.get("hops"), "dim": recipe.get("dim"),
+                     "added to MemN2N": extensions(card) or "—",
+                     "supervised attention": bool(recipe.get("supervise")),
+                     "parameters": card.parameters,
+                     "training s": card.training_seconds,
                      "answer ms": card.latency_ms, "command": card.command})
     return rows
+
+
+def summary(rows: list[dict]) -> dict | None:
+    """Mean validation error and failed tasks over the table's rows; None if any is missing."""
+    errors = [row.get("error") for row in rows]
+    if any(e is None for e in errors):
+        return None
+    return {"mean error": float(np.mean(errors)),
+            "failed": sum(e > FAILED_ERROR for e in errors)}
+
+
+def known_example(chosen: tuple | None, task: int, story_text_in: str,
+                  reading: Reading) -> tuple | None:
+    """The example that "New story" put on the page, (task, example, source), if the story and
+    question are still its own; None once the student has edited them."""
+    if not chosen or chosen[0] != task:
+        return None
+    example = chosen[1]
+    same = (story_text(example) == story_text_in.strip()
+            and " ".join(example.question) == " ".join(reading.question))
+    return chosen if same else None
+
+
+def shown_statements(result: Answer, story: list, supporting: set[int]) -> list[int]:
+    """Offsets into the memory worth drawing: all of a short story's; for a long one the
+    statements some hop gave at least 1% of its attention, and the supporting facts."""
+    return [offset for offset in range(result.attention.shape[1])
+            if len(story) <= 12 or result.attention[:, offset].max() >= 0.01
+            or result.first_kept + offset in supporting]
+
+
+def attention_frame(result: Answer, story: list, supporting: set[int]) -> pd.DataFrame:
+    """One row per hop and drawn statement: its attention, the statement numbered and starred
+    when bAbI names it a supporting fact."""
+    rows = []
+    for hop, weights in enumerate(result.attention, 1):
+        for offset in shown_statements(result, story, supporting):
+            weight, index = weights[offset], result.first_kept + offset
+            star = "★ " if index in supporting else ""
+            rows.append({"hop": f"hop {hop}", "attention": float(weight),
+                         "statement": f"{star}{index + 1}. {' '.join(story[index])}"})
+    return pd.DataFrame(rows)
+
+
+def attention_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Hops across, statements down (`attention_frame`), each cell's attention as a shade and
+    a percentage."""
+    base = alt.Chart(frame).encode(
+        x=alt.X("hop:N", title=None, axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("statement:N", sort=list(dict.fromkeys(frame["statement"])), title=None,
+                axis=alt.Axis(labelLimit=420)))
+    heat = base.mark_rect().encode(
+        color=alt.Color("attention:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]),
+                        legend=None),
+        tooltip=["hop", "statement", alt.Tooltip("attention:Q", format=".1%")])
+    numbers = base.mark_text(fontSize=11).encode(
+        text=alt.Text("attention:Q", format=".0%"),
+        color=alt.condition("datum.attention > 0.5", alt.value("white"), alt.value("#333")))
+    return (heat + numbers).properties(height=alt.Step(26))
+
+
+def ranking_chart(ranking: list[tuple[str, float]]) -> alt.Chart:
+    """The most likely answers as bars of probability."""
+    frame = pd.DataFrame(ranking, columns=["word", "probability"])
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        y=alt.Y("word:N", sort="-x", title=None),
+        tooltip=["word", alt.Tooltip("probability:Q", format=".2%")],
+    ).properties(height=alt.Step(24), title="The five most likely answers")
+
+
+def build_code() -> str:
+    """The source of the function that builds every shipped memory network, as it runs."""
+    return inspect.getsource(model.build)
