@@ -8,6 +8,7 @@ from core.air_quality import data
 from core.sequence_autoencoder import faults, scoring, sentences, training, view, windows
 from core.sequence_autoencoder.cli import CODES
 from pages.common import locate_or_explain
+from pages.text import as_text
 
 st.title("Sequence autoencoders: unusual days, and sentences")
 st.markdown(
@@ -256,7 +257,7 @@ def upload_section() -> None:
     try:
         result, rows = score_upload(upload.getvalue(), main_code)
     except data.AirQualityFormatError as err:
-        st.error(f"This file cannot be used: {err}")
+        st.error(f"This file cannot be used: {as_text(err)}")
         return
     a, b, c = st.columns(3)
     a.metric("Complete days", result["windows"],
@@ -302,7 +303,8 @@ def sentence_section() -> None:
                          help="For example: “sandra journeyed to the garden”")
     result = round_trip(text)
     if result.unknown:
-        st.warning("The model has never seen " + ", ".join(f"**{w}**" for w in result.unknown)
+        named = ", ".join(f"**{as_text(w)}**" for w in result.unknown)
+        st.warning("The model has never seen " + named
                    + ". Those words are left out of what it reads.",
                    icon=":material/spellcheck:")
         with st.expander(f"The {len(vocab) - 1} words it knows"):

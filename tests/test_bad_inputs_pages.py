@@ -200,7 +200,40 @@ def test_functional_api_extremes(functional_api, case):
     assert headers(at) == functional_api.sections
 
 
+@pytest.fixture(scope="module")
+def sequence_autoencoders():
+    return Page("pages/sequence_autoencoders.py")
+
+
+@pytest.mark.parametrize("case", bad_inputs.csv_cases(), ids=str)
+def test_sequence_autoencoders_upload(sequence_autoencoders, case):
+    at = sequence_autoencoders.after(upload("sa_upload", case, "air.csv"))
+    said = told(at)
+    if case.kind == "csv" and "C6H6" not in case.expect:  # benzene: the Regression page's
+        assert case.expect.lower() in said.lower(), said
+    else:  # too short to hold a whole day, or scored: either way it says which
+        assert "has all 24 hourly rows" in said or any(
+            m.label == "Complete days" for m in at.metric), said
+    assert headers(at) == sequence_autoencoders.sections
+
+
+@pytest.mark.parametrize("case", bad_inputs.story_cases(), ids=str)
+def test_sequence_autoencoders_sentence(sequence_autoencoders, case):
+    sentence = " ".join(part for part in case.data if part)
+    at = sequence_autoencoders.after(
+        lambda at: at.text_input(key="sa_sentence").set_value(sentence))
+    from core.babi.data import words
+    from core.sequence_autoencoder import sentences
+
+    known = sentences.load_shipped()[1].index
+    for typed, word in words(sentence):
+        if word not in known:
+            assert typed in told(at), (typed, told(at))  # unknown words named as typed
+    assert headers(at) == sequence_autoencoders.sections
+
+
 def test_every_page_is_covered():
     covered = {"pages/regression.py", "pages/autoencoders.py", "pages/customizing_keras.py",
-               "pages/deep_dream.py", "pages/memory_network.py", "pages/functional_api.py"}
+               "pages/deep_dream.py", "pages/memory_network.py", "pages/functional_api.py",
+               "pages/sequence_autoencoders.py"}
     assert covered == {p.path for p in PAGES}

@@ -237,7 +237,7 @@ def load_shipped(folder: Path = ASSETS) -> tuple[keras.Model, Vocabulary, Senten
 class Trip:
     """One typed sentence through the autoencoder."""
     words: tuple[str, ...]  # what the model read (known words, cut to the length)
-    unknown: list[str]
+    unknown: list[str]  # as typed, in order of appearance
     cut: int  # known words beyond the model's sentence length, left out
     code: np.ndarray
     steps: list[list[tuple[str, float]]]  # per position, the three likeliest words
@@ -245,9 +245,10 @@ class Trip:
 
 
 def trip(model: keras.Model, vocab: Vocabulary, text: str) -> Trip:
-    words = babi.tokenize(text)
-    unknown = vocab.unknown(words)
-    known = tuple(w for w in words if w not in unknown)
+    typed, index = babi.words(text), vocab.index
+    known = tuple(word for _, word in typed if word in index)
+    unknown = list(dict.fromkeys(as_typed for as_typed, word in typed  # named as typed
+                                 if word not in index))
     encoder, decoder = parts(model)
     code = np.asarray(encoder.predict_on_batch(vocab.encode([known])))[0]
     probabilities = np.asarray(decoder.predict_on_batch(code[None]))
