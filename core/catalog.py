@@ -42,6 +42,13 @@ PAGES = (
          tuple(f"autoencoder/{d}_{m}.keras" for d in ("mnist", "fashion")
                for m in ("conv", "dense", "denoise", "latent2d")),
          "your own digit, the latent map's sliders and the anomaly score"),
+    Page("pages/sequence_autoencoders.py", "Sequence autoencoders", ":material/calendar_month:",
+         "Recurrent autoencoders rebuild a day of air-quality sensors and a bAbI sentence from "
+         "a short code: a calendar of unusual days, faults found, words decoded one by one.",
+         ("air-quality",), tuple(f"sequence_autoencoder/days_code{c}.keras" for c in (2, 4, 8, 16))
+         + ("sequence_autoencoder/sentences.keras",),
+         "the calendar, day curves and faults of 2004 (kept in the cards), uploads and the "
+         "sentence autoencoder"),
     Page("pages/deep_dream.py", "Deep Dream", ":material/auto_awesome:",
          "Gradient ascent on your photo makes a pretrained CNN amplify what its layers see, "
          "octave by octave.",

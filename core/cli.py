@@ -20,6 +20,7 @@ TOPICS = {  # subcommand target -> module
     "air-quality": "core.air_quality.cli",
     "babi": "core.babi.cli",
     "autoencoder": "core.autoencoder.cli",
+    "sequence-autoencoder": "core.sequence_autoencoder.cli",
     "dream": "core.dream.cli",
     "initializers": "core.customizing.cli",
     "startup": "core.startup",
