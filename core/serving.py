@@ -14,8 +14,9 @@ What `prepare()` does instead, once per server process, before the first page th
   takes one core and the other core stays free for everyone's clicks;
 - collects once and then `gc.freeze()`s what is loaded (TensorFlow, Keras), so no later
   collection walks those objects again;
-- runs one full collection every COLLECT_EVERY_S seconds in the background, which keeps memory
-  bounded (Python's automatic collections alone let cyclic garbage pile up for long).
+- runs one full collection every COLLECT_EVERY_S seconds in the background: a safety net so
+  that cyclic garbage (a Keras model built for one student) never waits long for Python's own
+  generational collector, which keeps running too.
 `runner.postScriptGC = false` in `.streamlit/config.toml` removes Streamlit's own collection.
 It runs under a lock in the caller's thread: TensorFlow's import breaks if two threads race it.
 """
@@ -61,8 +62,7 @@ def prepare() -> None:
 
 
 def _collect_now_and_then() -> None:
-    """One full collection every COLLECT_EVERY_S instead of one per click: memory stays
-    bounded (Keras models and sessions are cyclic garbage) at a small, rare pause."""
+    """One full collection every COLLECT_EVERY_S instead of two per click."""
     while True:
         time.sleep(COLLECT_EVERY_S)
         gc.collect()

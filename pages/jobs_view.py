@@ -9,7 +9,9 @@ import streamlit as st
 
 from core import jobs
 
-POLL_S = 1.0  # how often a waiting or running job's panel refreshes (only that panel reruns)
+# How often a job's panel refreshes itself (only the panel reruns): often enough for a progress
+# bar while it runs, less often while it waits, so that a long line costs the server little.
+RUNNING_POLL_S, WAITING_POLL_S = 1.0, 3.0
 
 
 def submit(state_key: str, kind: str, work: Callable[[jobs.Job], object],
@@ -40,25 +42,33 @@ def follow(state_key: str, what: str, preview: Callable[[object], None] | None =
     job = st.session_state.get(state_key)
     if job is None or job.finished:
         return job
-    _watch(state_key, what, preview)
+    if job.position():
+        _waiting(state_key, what)
+    else:
+        _running(state_key, what, preview)
     return None
 
 
-@st.fragment(run_every=POLL_S)
-def _watch(state_key: str, what: str, preview) -> None:
+@st.fragment(run_every=WAITING_POLL_S)
+def _waiting(state_key: str, what: str) -> None:
+    job = st.session_state.get(state_key)
+    position = 0 if job is None or job.finished else job.position()
+    if not position:
+        st.rerun()  # its turn came (or it ended): the whole page shows the next stage
+    wait = job.estimated_wait_s()
+    ahead = "the next one to start" if position == 1 else f"number {position} in line"
+    st.info(f"**{what}** waits its turn: the server runs one at a time for the whole class, "
+            f"and yours is {ahead} (about {_seconds(wait)}). You can keep using the page "
+            "meanwhile.", icon=":material/hourglass_top:")
+    st.button("Leave the line", key=f"{state_key}_leave", on_click=_leave, args=(state_key,),
+              icon=":material/logout:")
+
+
+@st.fragment(run_every=RUNNING_POLL_S)
+def _running(state_key: str, what: str, preview) -> None:
     job = st.session_state.get(state_key)
     if job is None or job.finished:
         st.rerun()  # the whole page, which now shows the result
-    position = job.position()
-    if position:
-        wait = job.estimated_wait_s()
-        ahead = "the next one to start" if position == 1 else f"number {position} in line"
-        st.info(f"**{what}** waits its turn: the server runs one at a time for the whole "
-                f"class, and yours is {ahead} (about {_seconds(wait)}). You can keep using "
-                "the page meanwhile.", icon=":material/hourglass_top:")
-        st.button("Leave the line", key=f"{state_key}_leave", on_click=_leave,
-                  args=(state_key,), icon=":material/logout:")
-        return
     st.progress(job.progress, text=job.message or f"{what}…")
     if preview is not None and job.preview is not None:
         preview(job.preview)
