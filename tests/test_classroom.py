@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from core import classroom
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_summary_quantiles_and_per_page_figures():

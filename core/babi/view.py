@@ -171,7 +171,8 @@ def extensions(card: BabiCard) -> str:
     if recipe.get("supervise"):
         added.append("hops trained to look at bAbI's supporting facts (strong supervision)")
     if recipe.get("answer_units"):
-        added.append(f"a hidden answer layer ({recipe['answer_units']} units)")
+        added.append(f"a hidden answer layer ({recipe['answer_units']} units"
+                     + (", reading each hop separately)" if recipe.get("answer_reads") else ")"))
     return ", ".join(added)
 
 
