@@ -176,6 +176,7 @@ def test_each_card_records_the_recipe_its_training_command_uses(task):
     from dataclasses import asdict, fields
 
     card = training.load_shipped(task)[2]
+    assert "hops" in card.training, "the card records no training recipe under 'training'"
     recipe = asdict(training.RECIPES[task])
     defaults = {f.name: f.default for f in fields(training.Recipe)}
     for key, value in recipe.items():  # keys added after a card was written hold defaults
