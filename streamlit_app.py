@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core import serving
 from core.catalog import PAGES
 
 st.set_page_config(page_title="Beyond Sequential", page_icon=":material/hub:", layout="wide")
@@ -20,4 +21,7 @@ with st.sidebar.expander("About", icon=":material/info:"):
         "SqueezeNet v1.1 ImageNet weights (keras-squeezenet, MIT; SqueezeNet, BSD-2)."
     )
 
+if page.url_path and not serving.is_prepared():  # Home needs no Keras; the others do
+    with st.spinner("Starting Keras…"):
+        serving.prepare()
 page.run()

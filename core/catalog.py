@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core import data
+from core import datasets
 from core.cards import ASSETS
+
+# The largest file any page accepts, in MB (2**20 bytes, as Streamlit counts): the file uploaders
+# (.streamlit/config.toml's maxUploadSize, checked equal by a test), images and CSV files alike.
+UPLOAD_LIMIT_MB = 20
+UPLOAD_LIMIT_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -14,8 +19,10 @@ class Page:
     title: str
     icon: str
     teaches: str  # two lines for the Home page
-    resources: tuple[str, ...] = ()  # data layer names
+    resources: tuple[str, ...] = ()  # core.datasets names
     assets: tuple[str, ...] = ()  # shipped model files under assets/
+    without_data: str = ""  # what still works when `resources` are missing
+    optional: tuple[str, ...] = ()  # extra downloads the page offers; it works without them
 
 
 PAGES = (
@@ -25,26 +32,36 @@ PAGES = (
     Page("pages/regression.py", "Regression", ":material/show_chart:",
          "A functional network predicts benzene (C6H6) from the UCI Air Quality sensors; tune "
          "the inputs, sweep one, and see why cleaning `-200` markers matters.",
-         ("air-quality",), ("air_quality/all.keras", "air_quality/sensors.keras")),
+         ("air-quality",), ("air_quality/all.keras", "air_quality/sensors.keras"),
+         "tuning and sweeping the shipped models, and the comparison of all models"),
     Page("pages/memory_network.py", "Memory network", ":material/psychology:",
          "End-to-end memory networks answer questions of all 20 bAbI tasks about a story "
          "you type, and show which sentences each hop attended to.",
          ("babi",), (*(f"babi/task{task}.keras" for task in range(1, 21)),
-                     "babi/book_task1.keras")),
+                     "babi/book_task1.keras"),
+         "answers to any story you type; “New story” from a built-in story generator"),
     Page("pages/autoencoders.py", "Autoencoders", ":material/compress:",
          "Encoders squeeze digits and clothes into a few numbers and decoders rebuild them: "
          "reconstructions, denoising, a latent map and anomaly scores.",
          ("mnist", "fashion-mnist"),
          tuple(f"autoencoder/{d}_{m}.keras" for d in ("mnist", "fashion")
-               for m in ("conv", "dense", "denoise", "latent2d"))),
+               for m in ("conv", "dense", "denoise", "latent2d")),
+         "your own digit, the latent map's sliders and the anomaly score"),
+    Page("pages/sequence_autoencoders.py", "Sequence autoencoders", ":material/calendar_month:",
+         "Recurrent autoencoders rebuild a day of air-quality sensors and a bAbI sentence from "
+         "a short code: a calendar of unusual days, faults found, words decoded one by one.",
+         ("air-quality",), tuple(f"sequence_autoencoder/days_code{c}.keras" for c in (2, 4, 8, 16))
+         + ("sequence_autoencoder/sentences.keras",),
+         "the calendar, day curves and faults of 2004 (kept in the cards), uploads and the "
+         "sentence autoencoder"),
     Page("pages/deep_dream.py", "Deep Dream", ":material/auto_awesome:",
          "Gradient ascent on your photo makes a pretrained CNN amplify what its layers see, "
          "octave by octave.",
-         ("squeezenet",)),
+         assets=("dream/squeezenet_v1_1.keras",), optional=("inception-v3", "vgg16")),
     Page("pages/customizing_keras.py", "Customizing Keras", ":material/build:",
          "Lambda layers, `keras.ops` backend code, a custom Local Response Normalization layer "
          "that saves safely, and a kernel_initializer experiment.",
-         ("mnist",)),
+         ("mnist",), without_data="sections 1–3, and the initializer lab on synthetic digits"),
 )
 
 
@@ -52,5 +69,7 @@ def model_status(page: Page) -> list[tuple[str, bool]]:
     return [(name, (ASSETS / name).exists()) for name in page.assets]
 
 
-def data_status(page: Page) -> list[tuple[str, data.Availability]]:
-    return [(name, data.availability(name)) for name in page.resources]
+def data_status(page: Page, optional: bool = False) -> list[tuple[str, datasets.Availability]]:
+    """Where each dataset the page needs (or, `optional`, offers) would come from."""
+    return [(name, datasets.availability(name))
+            for name in (page.optional if optional else page.resources)]

@@ -14,28 +14,42 @@ import importlib.util
 import os
 import sys
 
+from core.args import existing_dir
+
 TOPICS = {  # subcommand target -> module
     "air-quality": "core.air_quality.cli",
     "babi": "core.babi.cli",
     "autoencoder": "core.autoencoder.cli",
+    "sequence-autoencoder": "core.sequence_autoencoder.cli",
     "dream": "core.dream.cli",
     "initializers": "core.customizing.cli",
     "startup": "core.startup",
+    "classroom": "core.classroom",
+    "browser": "core.browser_bench",
+    "squeezenet": "core.dream.convert",
 }
 VERBS = {
     "train": "train a model and write it, with its metrics card, into assets/",
     "evaluate": "evaluate a shipped model on a data file; the last stdout line is JSON",
     "bench": "measure speed and memory; prints JSON",
+    "convert": "convert pretrained weights into a Keras 3 file in assets/",
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """A bad argument ends in one line on stderr (not the whole usage) and exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def _data_dir_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", help="folder laid out like ../shared/data "
+    parser.add_argument("--data-dir", type=existing_dir, help="folder laid out like ../shared/data "
                         "(default: $LAB_DATA_DIR, then the cache, then a download)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m core", description=__doc__.split("\n")[0])
+    parser = _Parser(prog="python -m core", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     fetch = sub.add_parser("fetch", help="download and cache datasets and weights ahead of a class")
@@ -69,19 +83,19 @@ def _exists(module: str) -> bool:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from core import data
+    from core import datasets
 
-    names = list(data.RESOURCES) if args.name == "all" else [args.name]
-    if args.name != "all" and args.name not in data.RESOURCES:
-        print(f"unknown resource {args.name!r}; known: all, {', '.join(data.RESOURCES)}",
+    names = list(datasets.RESOURCES) if args.name == "all" else [args.name]
+    if args.name != "all" and args.name not in datasets.RESOURCES:
+        print(f"unknown resource {args.name!r}; known: all, {', '.join(datasets.RESOURCES)}",
               file=sys.stderr)
         return 2
     failed = 0
     for name in names:
         try:
-            path = data.locate(name, progress=_print_progress(name))
+            path = datasets.locate(name, progress=_print_progress(name))
             print(f"{name}: {path}")
-        except data.DataNotFound as err:
+        except datasets.DataNotFound as err:
             failed += 1
             print(f"{name}: {err}", file=sys.stderr)
     return 1 if failed else 0
@@ -97,10 +111,10 @@ def _print_progress(name: str):
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
     args = build_parser().parse_args(argv)
-    from core import data
+    from core import datasets
 
     try:
         return args.func(args) or 0
-    except data.DataNotFound as err:
+    except datasets.DataNotFound as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import data as datalayer
+from core import datasets
 
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
@@ -92,4 +92,4 @@ def read_digits(path: str | os.PathLike, limit: int | None = None) -> tuple[np.n
 
 def digits(data_dir=None, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """MNIST training digits as found by the data layer (see `read_digits`)."""
-    return read_digits(datalayer.locate("mnist", data_dir), limit)
+    return read_digits(datasets.locate("mnist", data_dir), limit)

@@ -14,13 +14,16 @@ import time
 from core.cards import ASSETS
 
 IMPORTS = {  # what a page pays before it can show anything
-    "import_core": "import core.catalog, core.data",
+    "import_core": "import core.catalog, core.datasets",
     "import_keras": "import keras",
 }
 
 
 def bench_args(parser) -> None:
-    parser.add_argument("--repeats", type=int, default=5, help="runs per figure (median)")
+    from core.args import positive_int
+
+    parser.add_argument("--repeats", type=positive_int, default=5,
+                        help="runs per figure (median)")
 
 
 def bench(args) -> int:

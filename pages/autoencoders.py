@@ -1,15 +1,15 @@
 """Autoencoders: squeeze images into a few numbers, rebuild them, and play with the code."""
 
-import altair as alt
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from core import data as datalayer
-from core import mnist
-from core.autoencoder import data, explore, models, preprocess, training
+from core import datasets, mnist
+from core.autoencoder import data, preprocess, training, view
+from core.autoencoder.model import KINDS
+from core.cards import percentile_of
 from core.images import ImageError
 from pages.common import locate_or_explain
+from pages.text import as_text
 
 DATASETS = {"mnist": "Digits (MNIST)", "fashion": "Clothes (Fashion-MNIST)"}
 MODEL_NAMES = {"dense": "dense, 32-d code", "conv": "convolutional, 32-d code",
@@ -35,7 +35,8 @@ def model_or_warn(dataset: str, kind: str):
     try:
         return shipped(dataset, kind)
     except (FileNotFoundError, ValueError, OSError) as err:
-        st.warning(f"The {DATASETS[dataset]} {MODEL_NAMES[kind]} model is not available: {err}")
+        st.warning(f"The {DATASETS[dataset]} {MODEL_NAMES[kind]} model is not available: "
+                   f"{as_text(err)}")
         return None, None
 
 
@@ -47,25 +48,26 @@ def display_set(dataset: str):
 
 
 def images_or_explain(dataset: str, what_for: str):
-    if locate_or_explain(data.DATASETS[dataset], what_for) is None:
+    if locate_or_explain(data.DATASETS[dataset], what_for, works="your own digit, the latent "
+                         "map's sliders and the anomaly score, from the shipped models") is None:
         return None
     try:
         return display_set(dataset)
-    except (datalayer.DataNotFound, mnist.DataFormatError, OSError) as err:
-        st.error(f"The {DATASETS[dataset]} images could not be read: {err}")
+    except (datasets.DataNotFound, mnist.DataFormatError, OSError) as err:
+        st.error(f"The {DATASETS[dataset]} images could not be read: {as_text(err)}")
         return None
 
 
 def image_row(images, captions) -> None:
     for col, image, caption in zip(st.columns(len(images)), images, captions, strict=True):
-        col.image(explore.zoom(image), caption=caption, width="stretch")
+        col.image(view.zoom(image), caption=caption, width="stretch")
 
 
 # --- 1. Gallery ----------------------------------------------------------------------------------
 st.header("1 · Originals and their reconstructions")
 left, mid, right = st.columns([2, 2, 1], vertical_alignment="bottom")
 g_dataset = left.selectbox("Dataset", list(DATASETS), format_func=DATASETS.get, key="ae_g_data")
-g_kind = mid.selectbox("Model", list(models.KINDS), index=1, format_func=MODEL_NAMES.get,
+g_kind = mid.selectbox("Model", list(KINDS), index=1, format_func=MODEL_NAMES.get,
                        key="ae_g_model")
 if right.button("Reshuffle", icon=":material/shuffle:", key="ae_shuffle"):
     st.session_state["ae_seed"] = st.session_state.get("ae_seed", 0) + 1
@@ -73,18 +75,18 @@ model, card = model_or_warn(g_dataset, g_kind)
 shown = images_or_explain(g_dataset, "the gallery")
 if model is not None and shown is not None:
     x, y = shown
-    pick = explore.pick(8, len(x), st.session_state.get("ae_seed", 0))
-    out, errors = explore.reconstruct(model, x[pick])
+    pick = view.pick(8, len(x), st.session_state.get("ae_seed", 0))
+    out, errors = view.reconstruct(model, x[pick])
     names = data.CLASS_NAMES[g_dataset]
     st.caption("Originals (never seen in training):")
     image_row(x[pick], [names[int(c)] for c in y[pick]])
-    st.caption(f"Rebuilt from {card['code_size']} numbers each:")
+    st.caption(f"Rebuilt from {card.code_size} numbers each:")
     image_row(out, [f"error {e:.3f}" for e in errors])
-    val = card["metrics"]["validation"]
+    val = card.validation
     st.markdown(f"Mean error of these 8: **{errors.mean():.3f}**; over all "
                 f"{val['images']} validation images: **{val['bce']:.3f}** "
-                f"(PSNR {val['psnr_db']:.1f} dB). Model: {card['description']}; "
-                f"{card['parameters']:,} parameters.")
+                f"(PSNR {val['psnr_db']:.1f} dB). Model: {card.description}; "
+                f"{card.parameters:,} parameters.")
 
 # --- 2. Denoising --------------------------------------------------------------------------------
 st.header("2 · Denoising")
@@ -100,9 +102,9 @@ plain, _ = model_or_warn(n_dataset, "conv")
 shown = images_or_explain(n_dataset, "the denoising demo")
 if denoiser is not None and shown is not None:
     x, _ = shown
-    clean = x[explore.pick(6, len(x), st.session_state.get("ae_seed", 0) + 100)]
-    dirty = explore.noisy(clean, noise, seed=1)
-    cleaned, errors = explore.reconstruct(denoiser, dirty, clean)
+    clean = x[view.pick(6, len(x), st.session_state.get("ae_seed", 0) + 100)]
+    dirty = view.noisy(clean, noise, seed=1)
+    cleaned, errors = view.reconstruct(denoiser, dirty, clean)
     st.caption("Noisy input:")
     image_row(dirty, [""] * len(dirty))
     st.caption("Denoised output:")
@@ -110,7 +112,7 @@ if denoiser is not None and shown is not None:
     st.caption("Clean original:")
     image_row(clean, [""] * len(clean))
     if plain is not None:
-        _, plain_errors = explore.reconstruct(plain, dirty, clean)
+        _, plain_errors = view.reconstruct(plain, dirty, clean)
         st.markdown(f"Mean error against the clean images: denoiser **{errors.mean():.3f}**, "
                     f"the plain convolutional autoencoder **{plain_errors.mean():.3f}** (it "
                     "was never shown noise, so it tries to copy it).")
@@ -124,7 +126,7 @@ st.markdown(
 left, right = st.columns(2)
 u_dataset = left.selectbox("Model trained on", list(DATASETS), format_func=DATASETS.get,
                            key="ae_u_data")
-u_kind = right.selectbox("Model", list(models.KINDS), index=1, format_func=MODEL_NAMES.get,
+u_kind = right.selectbox("Model", list(KINDS), index=1, format_func=MODEL_NAMES.get,
                          key="ae_u_model")
 draw_col, upload_col = st.columns(2)
 
@@ -157,16 +159,16 @@ try:
     elif drawing is not None and np.asarray(drawing)[..., :3].max() > 0:
         mine = preprocess.from_canvas(drawing)
 except ImageError as err:
-    st.warning(str(err))
+    st.warning(as_text(err))
 u_model, u_card = model_or_warn(u_dataset, u_kind)
 if mine is None:
     st.info("Draw on the black square or upload an image to see its reconstruction.")
 elif u_model is not None:
-    out, (error,) = explore.reconstruct(u_model, mine[None, ..., None])
-    better = explore.percentile_of(error, u_card["validation_bce_percentiles"])
+    out, (error,) = view.reconstruct(u_model, mine[None, ..., None])
+    better = percentile_of(error, u_card.validation_bce_percentiles)
     a, b, c = st.columns([1, 1, 2])
-    a.image(explore.zoom(mine, 6), caption="what the model sees (28×28)")
-    b.image(explore.zoom(out[0], 6), caption="its reconstruction")
+    a.image(view.zoom(mine, 6), caption="what the model sees (28×28)")
+    b.image(view.zoom(out[0], 6), caption="its reconstruction")
     c.metric("Reconstruction error (BCE)", f"{error:.3f}")
     c.markdown(f"**{better:.0f}%** of the validation images of {DATASETS[u_dataset]} are "
                "rebuilt better than yours. A high error means *this does not look like what "
@@ -187,13 +189,13 @@ def latent_points(dataset: str):
     """The 2-d codes of (up to) 2,000 display images."""
     x, y = display_set(dataset)
     model, _ = shipped(dataset, "latent2d")
-    return explore.latent_frame(model, x[:2000], y[:2000], data.CLASS_NAMES[dataset])
+    return view.latent_frame(model, x[:2000], y[:2000], data.CLASS_NAMES[dataset])
 
 
 if latent is not None:
     shown = images_or_explain(l_dataset, "the map of images")
     frame = latent_points(l_dataset) if shown is not None else None
-    (lo1, hi1), (lo2, hi2) = explore.code_bounds(l_card["code_range"], frame)
+    (lo1, hi1), (lo2, hi2) = view.code_bounds(l_card.code_range, frame)
     z_keys = (f"ae_z1_{l_dataset}", f"ae_z2_{l_dataset}")  # a slider range per dataset
     st.session_state.setdefault(z_keys[0], (lo1 + hi1) / 2)
     st.session_state.setdefault(z_keys[1], (lo2 + hi2) / 2)
@@ -208,22 +210,14 @@ if latent is not None:
     map_col, image_col = st.columns([4, 1])
     if shown is not None:
         x, y = shown
-        select = alt.selection_point(name="pick", fields=["z1", "z2"], on="click")
-        dots = alt.Chart(frame).mark_circle(size=30, opacity=0.7).encode(
-            x=alt.X("z1", title="code 1"), y=alt.Y("z2", title="code 2"),
-            color=alt.Color("class:N", sort=data.CLASS_NAMES[l_dataset]),
-            tooltip=["class", alt.Tooltip("z1", format=".2f"), alt.Tooltip("z2", format=".2f")],
-        ).add_params(select)
-        here = alt.Chart(pd.DataFrame({"z1": [z[0]], "z2": [z[1]]})).mark_point(
-            shape="cross", size=400, filled=True, color="black").encode(x="z1", y="z2")
         with map_col:
-            st.altair_chart((dots + here).properties(height=420), on_select=move_sliders_to_click,
-                            key="ae_latent_chart")
-    image_col.image(explore.zoom(explore.decode(latent, [z])[0], 4),
+            st.altair_chart(view.latent_map_chart(frame, z, data.CLASS_NAMES[l_dataset]),
+                            on_select=move_sliders_to_click, key="ae_latent_chart")
+    image_col.image(view.zoom(view.decode(latent, [z])[0], 4),
                     caption=f"decoded from ({z[0]:.1f}, {z[1]:.1f})")
     if shown is not None:
-        near = explore.nearest(frame, z)
-        image_col.image(explore.zoom(x[near], 4),
+        near = view.nearest(frame, z)
+        image_col.image(view.zoom(x[near], 4),
                         caption=f"nearest real image: {data.CLASS_NAMES[l_dataset][y[near]]}")
     s1, s2 = map_col.columns(2)
     s1.slider("code 1", float(lo1), float(hi1), key=z_keys[0])
@@ -243,10 +237,10 @@ if latent is not None:
         if again.button("Another pair", icon=":material/shuffle:", key="ae_pair"):
             st.session_state["ae_pair_seed"] = st.session_state.get("ae_pair_seed", 0) + 1
         seed = st.session_state.get("ae_pair_seed", 0)
-        i, j = explore.example_of(y, a_class, seed), explore.example_of(y, b_class, seed + 1)
+        i, j = view.example_of(y, a_class, seed), view.example_of(y, b_class, seed + 1)
         conv, _ = model_or_warn(l_dataset, "conv")
         if conv is not None:
-            path = explore.interpolate(conv, x[i], x[j], steps=8)
+            path = view.interpolate(conv, x[i], x[j], steps=8)
             image_row([x[i], *path, x[j]], [names[a_class], *[""] * len(path), names[b_class]])
 
 # --- 5. Anomaly score ----------------------------------------------------------------------------
@@ -265,34 +259,25 @@ def outsider_errors(with_clothes: bool) -> dict:
     model, _ = shipped("mnist", "conv")
     groups = {}
     if with_clothes:
-        groups["clothes"] = explore.reconstruct(model, display_set("fashion")[0][:300])[1]
-    groups["random noise"] = explore.reconstruct(model, explore.random_noise(100))[1]
+        groups["clothes"] = view.reconstruct(model, display_set("fashion")[0][:300])[1]
+    groups["random noise"] = view.reconstruct(model, view.random_noise(100))[1]
     return groups
 
 
 if digit_model is not None:
-    percentiles = digit_card["validation_bce_percentiles"]
+    percentiles = digit_card.validation_bce_percentiles
     groups = {"digits": np.asarray(percentiles)}  # the card's validation distribution
-    with_clothes = datalayer.availability("fashion-mnist").path is not None
+    with_clothes = datasets.availability("fashion-mnist").path is not None
     try:
         groups |= outsider_errors(with_clothes)
-    except (datalayer.DataNotFound, mnist.DataFormatError, OSError) as err:
-        st.warning(f"The clothes could not be read: {err}")
+    except (datasets.DataNotFound, mnist.DataFormatError, OSError) as err:
+        st.warning(f"The clothes could not be read: {as_text(err)}")
         groups |= outsider_errors(False)
     if mine is not None:
-        groups["your image"] = explore.reconstruct(digit_model, mine[None, ..., None])[1]
-    frame = explore.errors_frame(groups)
+        groups["your image"] = view.reconstruct(digit_model, mine[None, ..., None])[1]
     threshold = percentiles[99]
-    base = alt.Chart(frame).encode(
-        x=alt.X("bce:Q", title="reconstruction error (BCE, log scale)",
-                scale=alt.Scale(type="log")),
-        y=alt.Y("group:N", title=None, sort=list(groups)))
-    ticks = base.mark_tick(thickness=2, size=18, opacity=0.5).encode(
-        color=alt.Color("group:N", legend=None), tooltip=[alt.Tooltip("bce", format=".3f")])
-    rule = alt.Chart({"values": [{"t": threshold}]}).mark_rule(strokeDash=[6, 4]).encode(
-        x="t:Q")
-    st.altair_chart((ticks + rule).properties(height=40 * len(groups)), width="stretch")
-    st.markdown(explore.above_the_line(groups, threshold))
+    st.altair_chart(view.anomaly_chart(groups, threshold), width="stretch")
+    st.markdown(view.above_the_line(groups, threshold))
     st.caption("The digits' row is the spread of errors over the 500 validation digits (their "
                "percentiles, from the model card); without Fashion-MNIST the clothes are left "
                "out.")

@@ -4,37 +4,46 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import data
+from core import datasets
 
 
-def locate_or_explain(name: str, what_for: str):
+def locate_or_explain(name: str, off: str, works: str | None = None):
     """The resource's path, downloading it with a progress bar if need be; None, with a clear
-    message on the page, when it cannot be had."""
-    found = data.availability(name)
+    message on the page (see `explain_missing`), when it cannot be had."""
+    found = datasets.availability(name)
     if found.path is not None:
         return found.path
     if found.state == "missing":
-        explain_missing(name, what_for)
+        explain_missing(name, off, works=works)
         return None
-    bar = st.progress(0.0, text=f"Downloading {data.RESOURCES[name].title}…")
+    bar = st.progress(0.0, text=f"Downloading {datasets.RESOURCES[name].title}…")
 
     def report(done: int, total: int | None) -> None:
         if total:
             bar.progress(min(done / total, 1.0), text=f"Downloading… {done / 1e6:.1f} MB")
 
     try:
-        return data.locate(name, progress=report)
-    except data.DataNotFound as err:
-        explain_missing(name, what_for, str(err))
+        return datasets.locate(name, progress=report)
+    except datasets.DataNotFound as err:
+        explain_missing(name, off, str(err), works=works)
         return None
     finally:
         bar.empty()
 
 
-def explain_missing(name: str, what_for: str, detail: str | None = None) -> None:
-    res = data.RESOURCES[name]
-    st.info(f"**{res.title}** is not available on this machine, so {what_for} is off.\n\n"
-            f"To get it: {data.how_to_get(name)}.", icon=":material/cloud_off:")
+def explain_missing(name: str, off: str, detail: str | None = None, *,
+                    works: str | None = None) -> None:
+    """Say which resource is missing and why, what on the page is `off` because of it, what
+    still `works`, and how to get it."""
+    res = datasets.RESOURCES[name]
+    why = ("could not be downloaded" if detail else
+           f"cannot be downloaded now ({datasets.why_not_downloadable(name)})")
+    lines = [f"**{res.title}** is not available on this machine and {why}.",
+             f"**Off:** {off}."]
+    if works:
+        lines.append(f"**Still works:** {works}.")
+    lines.append(f"**To get it:** {datasets.how_to_get(name)}.")
+    st.info("\n\n".join(lines), icon=":material/cloud_off:")
     if detail:
         with st.expander("Where we looked"):
             st.code(detail, language=None)

@@ -4,10 +4,12 @@ import inspect
 
 import streamlit as st
 
-from core.customizing import backend, charts, distance, lrn
+from core.customizing import backend, distance, lrn, view
 from core.customizing import initializers as ini
-from core.images import ImageError, fit_within, open_image
+from core.images import ImageError, displayable, fit_within, open_image
+from pages import jobs_view
 from pages.common import locate_or_explain
+from pages.text import as_text
 
 st.title("Customizing Keras")
 st.markdown(
@@ -30,26 +32,32 @@ def distance_model(size: int):
     return distance.build_distance_model(size)
 
 
-left, right = st.columns(2)
-x_text = left.text_input("Vector x", "1, 2, 3, 4", help="numbers separated by commas or spaces")
-y_text = right.text_input("Vector y", "4, 6, 3, 0")
-try:
-    x_vec, y_vec = distance.parse_vector(x_text), distance.parse_vector(y_text)
-except ValueError as err:
-    st.warning(f"{err} Example: `1, 2.5, -3`.", icon=":material/edit:")
-else:
-    if len(x_vec) != len(y_vec):
-        st.warning(f"x has {len(x_vec)} numbers and y has {len(y_vec)}: a distance needs two "
-                   "vectors of the same length.", icon=":material/straighten:")
-    elif len(x_vec) > 64:
-        st.warning("Keep the vectors to 64 numbers or fewer.", icon=":material/straighten:")
+@st.fragment
+def distance_demo() -> None:
+    """Editing a vector reruns only this part."""
+    left, right = st.columns(2)
+    x_text = left.text_input("Vector x", "1, 2, 3, 4", key="ck_x",
+                             help="numbers separated by commas or spaces")
+    y_text = right.text_input("Vector y", "4, 6, 3, 0", key="ck_y")
+    try:
+        x_vec, y_vec = distance.parse_vector(x_text), distance.parse_vector(y_text)
+    except ValueError as err:
+        st.warning(f"{as_text(err)} Example: `1, 2.5, -3`.", icon=":material/edit:")
     else:
-        by_model = float(distance.model_distance(distance_model(len(x_vec)), x_vec, y_vec)[0])
-        by_numpy = float(distance.numpy_distance(x_vec, y_vec)[0])
-        a, b, c = st.columns(3)
-        a.metric("Lambda model (float32)", f"{by_model:.6g}")
-        b.metric("NumPy `np.linalg.norm(x - y)`", f"{by_numpy:.6g}")
-        c.metric("Relative difference", f"{abs(by_model - by_numpy) / max(by_numpy, 1e-12):.1e}")
+        if problem := distance.pair_problem(x_vec, y_vec):
+            st.warning(problem, icon=":material/straighten:")
+        else:
+            model = distance_model(len(x_vec))
+            by_model = float(distance.model_distance(model, x_vec, y_vec)[0])
+            by_numpy = float(distance.numpy_distance(x_vec, y_vec)[0])
+            a, b, c = st.columns(3)
+            a.metric("Lambda model (float32)", f"{by_model:.6g}")
+            b.metric("NumPy `np.linalg.norm(x - y)`", f"{by_numpy:.6g}")
+            gap = abs(by_model - by_numpy) / max(by_numpy, 1e-12)
+            c.metric("Relative difference", f"{gap:.1e}")
+
+
+distance_demo()
 
 
 @st.cache_data
@@ -66,7 +74,9 @@ st.markdown(
     "Here is what it says when we save this very model and load it back:")
 refusal = lambda_refusal()
 if refusal:
-    st.error(f"`ValueError`: {refusal}", icon=":material/block:")
+    st.info("**Refused, as intended: this is the lesson, not a crash.** Safe mode keeps a "
+            "shared file from running code on your machine. Keras' `ValueError`:\n\n"
+            f"> {refusal}", icon=":material/shield:")
 else:
     st.warning("This Keras version loaded the Lambda model in safe mode.")
 st.markdown("And trusting the file is not enough: loaded with `safe_mode=False`, the bytecode "
@@ -87,9 +97,7 @@ cols[1].code(f"y = {backend.Y.tolist()}", language="python")
 
 @st.cache_data
 def ops_table() -> str:
-    rows = [f"| `{book}` | `{keras3}` | `{result}` |" for book, keras3, result in backend.run_all()]
-    return "\n".join(["| book (Keras 2 backend) | Keras 3 | what the Keras 3 code returned |",
-                      "|---|---|---|", *rows])
+    return view.ops_table()
 
 
 st.markdown(ops_table())
@@ -106,48 +114,9 @@ st.markdown(
 with st.expander("The layer's code: a `keras.layers.Layer` with `get_config`, registered"):
     st.code(inspect.getsource(lrn.LocalResponseNormalization), language="python")
 
-source = st.radio("Image", ["Sample test card", "My own image"], horizontal=True)
-image = lrn.sample_image()
-if source == "My own image":
-    upload = st.file_uploader("An image (PNG, JPEG, WebP, …)", type=None)
-    if upload is None:
-        st.info("Upload an image; meanwhile the sample test card is shown.",
-                icon=":material/upload:")
-    else:
-        try:
-            image = fit_within(open_image(upload.getvalue()), 160)
-        except ImageError as err:
-            st.error(f"{err} The sample test card is shown instead.",
-                     icon=":material/broken_image:")
-
-c1, c2, c3, c4 = st.columns(4)
-n = c1.select_slider("n (window side)", [1, 3, 5, 7, 9], value=5)
-alpha = c2.select_slider("alpha", [1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2], value=5e-4,
-                         format_func=lambda v: f"{v:g}")
-beta = c3.slider("beta", 0.0, 1.5, 0.75, 0.05)
-k = c4.slider("k", 0.5, 5.0, 2.0, 0.5)
-
-
 @st.cache_resource(max_entries=8)
 def lrn_model(n: int, alpha: float, beta: float, k: float):
     return lrn.build_demo_model(n, alpha, beta, k)
-
-
-model = lrn_model(n, alpha, beta, k)
-maps = lrn.feature_maps(model, image)
-st.caption("Input pixels are 0–255, as in the networks LRN was made for. Each map is stretched "
-           "from black (its minimum) to white (its maximum), so look at how the contrast "
-           "*within* a map changes.")
-left, right = st.columns([1, 2])
-left.image(image, caption="input", width="stretch")
-left.image(lrn.to_pixels(maps.divisor), width="stretch",
-           caption=f"what LRN divided by, (k + alpha·s)^beta: from {maps.divisor.min():.3g} "
-                   f"(black) to {maps.divisor.max():.3g} (white)")
-with right:
-    st.image([lrn.before_after(maps.before[..., c], maps.after[..., c])
-              for c in range(len(lrn.FILTERS))],
-             caption=[f"{name}: before | after" for name in lrn.FILTERS], width=200)
-st.altair_chart(charts.peaks(maps.before, maps.after, lrn.FILTERS), width="stretch")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -157,18 +126,77 @@ def round_trip(n: int, alpha: float, beta: float, k: float, pixels: bytes, size:
     return lrn.save_and_load(lrn_model(n, alpha, beta, k), Image.frombytes("RGB", size, pixels))
 
 
-trip = round_trip(n, alpha, beta, k, image.tobytes(), image.size)
-st.markdown("**Does it serialize?** The demo model was just saved to a `.keras` file in a "
-            "temporary folder and loaded back with `keras.saving.load_model(path, "
-            "safe_mode=True)`:")
-if trip.max_difference == 0:
-    st.success(f"Loaded back as `{trip.layer_type}` ({trip.file_bytes / 1024:.0f} KiB file); "
-               "its outputs on this image equal the original's exactly.",
-               icon=":material/task_alt:")
-else:
-    st.warning(f"Loaded back as `{trip.layer_type}`, but the outputs differ by up to "
-               f"{trip.max_difference:.3g}.")
-st.json({key: trip.config[key] for key in ("name", "n", "alpha", "beta", "k")}, expanded=True)
+@st.cache_data(max_entries=16, show_spinner=False)
+def lrn_maps(n: int, alpha: float, beta: float, k: float, pixels: bytes, size: tuple):
+    """Keyed by the settings and the image: students on the same settings share the maps."""
+    from PIL import Image
+
+    return lrn.feature_maps(lrn_model(n, alpha, beta, k), Image.frombytes("RGB", size, pixels))
+
+
+@st.fragment
+def lrn_demo() -> None:
+    """The image and the LRN settings rerun only this section."""
+    source = st.radio("Image", ["Sample test card", "My own image"], horizontal=True,
+                      key="ck_image")
+    image = lrn.sample_image()
+    if source == "My own image":
+        upload = st.file_uploader("An image (PNG, JPEG, WebP, …)", type=None, key="ck_upload")
+        if upload is None:
+            st.info("Upload an image; meanwhile the sample test card is shown.",
+                    icon=":material/upload:")
+        else:
+            try:
+                image = fit_within(open_image(upload.getvalue()), 160)
+            except ImageError as err:
+                st.error(f"{as_text(err)} The sample test card is shown instead.",
+                         icon=":material/broken_image:")
+            else:
+                if min(image.size) < 8:
+                    st.warning(f"This image is very long and thin: shrunk to {image.width}×"
+                               f"{image.height} pixels, a 9×9 window (the largest n) hardly "
+                               "fits in it. A squarer picture shows LRN better.",
+                               icon=":material/aspect_ratio:")
+
+    c1, c2, c3, c4 = st.columns(4)
+    n = c1.select_slider("n (window side)", [1, 3, 5, 7, 9], value=5)
+    alpha = c2.select_slider("alpha", [1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2], value=5e-4,
+                             format_func=lambda v: f"{v:g}")
+    beta = c3.slider("beta", 0.0, 1.5, 0.75, 0.05)
+    k = c4.slider("k", 0.5, 5.0, 2.0, 0.5)
+
+
+    maps = lrn_maps(n, alpha, beta, k, image.tobytes(), image.size)
+    st.caption("Input pixels are 0–255, as in the networks LRN was made for. Each map is stretched "
+               "from black (its minimum) to white (its maximum), so look at how the contrast "
+               "*within* a map changes.")
+    left, right = st.columns([1, 2])
+    left.image(displayable(image), caption="input", width="stretch")
+    left.image(displayable(lrn.to_pixels(maps.divisor)), width="stretch",
+               caption=f"what LRN divided by, (k + alpha·s)^beta: from {maps.divisor.min():.3g} "
+                       f"(black) to {maps.divisor.max():.3g} (white)")
+    with right:
+        st.image([displayable(lrn.before_after(maps.before[..., c], maps.after[..., c]), 200)
+                  for c in range(len(lrn.FILTERS))],
+                 caption=[f"{name}: before | after" for name in lrn.FILTERS], width=200)
+    st.altair_chart(view.peaks(maps.before, maps.after, lrn.FILTERS), width="stretch")
+
+
+    trip = round_trip(n, alpha, beta, k, image.tobytes(), image.size)
+    st.markdown("**Does it serialize?** The demo model was just saved to a `.keras` file in a "
+                "temporary folder and loaded back with `keras.saving.load_model(path, "
+                "safe_mode=True)`:")
+    if trip.max_difference == 0:
+        st.success(f"Loaded back as `{trip.layer_type}` ({trip.file_bytes / 1024:.0f} KiB file); "
+                   "its outputs on this image equal the original's exactly.",
+                   icon=":material/task_alt:")
+    else:
+        st.warning(f"Loaded back as `{trip.layer_type}`, but the outputs differ by up to "
+                   f"{trip.max_difference:.3g}.")
+    st.json({key: trip.config[key] for key in ("name", "n", "alpha", "beta", "k")}, expanded=True)
+
+
+lrn_demo()
 
 # --- 4. kernel_initializer lab -----------------------------------------------------------------
 st.header("4 · The kernel_initializer lab", divider="gray")
@@ -179,7 +207,8 @@ st.markdown(
     "layer's **activations** and at the **gradients** of the loss with respect to its "
     "kernel; then a short SGD run (momentum 0.9) shows who learns.")
 
-path = locate_or_explain("mnist", "training on real MNIST digits")
+path = locate_or_explain("mnist", "training on real MNIST digits",
+                         works="sections 1–3, and this lab on synthetic stand-in digits")
 data_source = str(path) if path else "synthetic"
 if path is None:
     st.caption("The lab runs on **synthetic stand-in digits** instead: ten random blob "
@@ -192,55 +221,53 @@ def digits(source: str):
 
 
 with st.form("initializer_form"):
-    chosen = st.multiselect("Initializers", list(ini.CHOICES), default=list(ini.DEFAULT_CHOICES))
+    chosen = st.multiselect("Initializers", list(ini.CHOICES), default=list(ini.DEFAULT_CHOICES),
+                            key="ck_initializers")
     c1, c2, c3 = st.columns(3)
     activation = c1.radio("Activation", ini.ACTIVATIONS, horizontal=True)
     depth = c2.slider("Hidden layers (64 units each)", 2, 8, 5)
     steps = c3.select_slider("SGD steps (batches of 64)", [100, 200, 300, 500], value=300)
-    if st.form_submit_button("Run the experiment", type="primary", icon=":material/science:"):
-        st.session_state["initializer_lab"] = (tuple(chosen), activation, depth, steps)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def one_initializer(choice: str, activation: str, depth: int, steps: int, source: str):
-    x, y = digits(source)
-    settings = ini.Settings(activation=activation, depth=depth, steps=steps)
-    return ini.run_initializer(x, y, choice, settings)
-
-
-lab = st.session_state.get("initializer_lab")
-if lab is None:
-    st.info("Choose, then press **Run the experiment** (a few seconds per initializer; results "
-            "are kept, so coming back is instant).", icon=":material/science:")
-elif not lab[0]:
+    submitted = st.form_submit_button("Run the experiment", type="primary",
+                                      icon=":material/science:")
+if submitted:
+    st.session_state["initializer_none"] = not chosen
+if st.session_state.get("initializer_none"):
     st.warning("Pick at least one initializer.", icon=":material/checklist:")
-else:
-    choices, activation, depth, steps = lab
-    bar = st.progress(0.0, text="Starting…")
-    parts = []
-    for i, choice in enumerate(choices):
-        bar.progress(i / len(choices), text=f"{choice} ({i + 1} of {len(choices)})…")
-        parts.append(one_initializer(choice, activation, depth, steps, data_source))
-    bar.empty()
-    result = ini.merge(parts)
+elif submitted:
+    lab = (tuple(chosen), activation, depth, steps)
+    # the same experiment asked by several students runs once; its result is shared
+    jobs_view.submit("initializer_job", "training",
+                     view.experiment_work(*lab, *digits(data_source)),
+                     key=f"initializers:{lab}:{data_source}")
 
+job = jobs_view.follow("initializer_job", "Your experiment")
+if job is None and "initializer_job" not in st.session_state:
+    st.info("Choose, then press **Run the experiment** (a few seconds per initializer; the "
+            "server runs one experiment at a time for the whole class).",
+            icon=":material/science:")
+elif job is not None and job.state == "failed":
+    st.error(f"The experiment failed: {as_text(job.error)}")
+
+
+@st.fragment
+def lab_results(result) -> None:
+    """The charts of a finished experiment; the histogram switch reruns only these."""
     st.subheader("At initialization")
     kind = st.segmented_control("Histograms of", ["activation", "gradient"], default="activation",
                                 format_func={"activation": "activations",
                                              "gradient": "kernel gradients"}.get)
-    st.altair_chart(charts.histograms(result, kind or "activation"))
+    st.altair_chart(view.histograms(result, kind or "activation"))
     st.caption("One row per initializer, one column per layer (the output layer has gradients "
                "only). Each cell has its own x range: read the axis numbers.")
-    st.altair_chart(charts.spread_by_depth(result))
-    flat = sorted(set(result.layer_stats.query("std == 0")["initializer"]))
-    if flat:
+    st.altair_chart(view.spread_by_depth(result))
+    if flat := view.flat_initializers(result):
         st.caption(f"Missing from the log axes, which have no zero: **{', '.join(flat)}**, "
                    "whose spread is exactly 0. With all-zero weights every unit of a layer "
                    "computes the same thing and gets the same gradient (here none at all), so "
                    "the units can never become different: the symmetry is never broken.")
 
     st.subheader("A short training run")
-    st.altair_chart(charts.loss_curves(result))
+    st.altair_chart(view.loss_curves(result))
     summary = result.summary[["initializer", "first_loss", "final_loss", "val_accuracy",
                               "diverged", "seconds"]]
     st.dataframe(summary, hide_index=True, column_config={
@@ -252,3 +279,7 @@ else:
     st.caption(f"{'MNIST' if path else 'Synthetic'} digits: 80 % train, 20 % validation "
                "(a fixed split), seed 0. Rerun from the command line: "
                "`python -m core bench initializers --all`.")
+
+
+if job is not None and job.state == "done":
+    lab_results(job.result)

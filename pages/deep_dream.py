@@ -1,16 +1,14 @@
 """Deep Dream: gradient ascent on a photo makes a pretrained CNN amplify what it sees."""
 
-import hashlib
-import io
-
 import streamlit as st
 
-from core.data import availability
-from core.dream import backbones, pipeline
-from core.images import ImageError, open_image
+from core.catalog import UPLOAD_LIMIT_MB
+from core.datasets import availability
+from core.dream import model, view
+from core.images import ImageError, displayable, open_image
+from pages import jobs_view
 from pages.common import explain_missing, locate_or_explain
-
-RECENT = 4  # dreams kept per session, so that reruns never recompute them
+from pages.text import as_text
 
 st.title("Deep Dream: let a CNN see things in your photo")
 st.markdown(
@@ -21,40 +19,57 @@ st.markdown(
     "added back each time), and every step rolls the image by a random shift so that no tiling "
     "pattern creeps in.")
 
-if locate_or_explain("squeezenet", "dreaming with SqueezeNet") is None:
-    st.stop()
+
+def weights_or_explain(key: str):
+    """The shipped weights (SqueezeNet, in assets/), else the data layer's copy or download."""
+    chosen = model.BACKBONES[key]
+    return model.shipped_weights(key) or locate_or_explain(
+        chosen.resource, f"dreaming with {chosen.title}",
+        works="dreaming with SqueezeNet, which ships with the app")
+
 
 # --- 1. The photo -----------------------------------------------------------------------------
 st.header("1 · A photo")
 source = st.radio("Picture", ["Upload a photo", "Generated pattern (not a photo)"],
                   horizontal=True, key="dd_source")
-photo, photo_bytes = None, None
+photo, photo_bytes, try_sample = None, None, False
 if source == "Upload a photo":
-    upload = st.file_uploader("JPEG, PNG, WebP… (up to 20 MB)", key="dd_upload",
-                              type=["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"])
-    if upload is not None:
+    mine, sample = st.columns([3, 1])
+    upload = mine.file_uploader(f"JPEG, PNG, WebP… (up to {UPLOAD_LIMIT_MB} MB)", key="dd_upload",
+                                type=["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"],
+                                on_change=lambda: st.session_state.update(dd_use_sample=False))
+    sample.image(str(view.SAMPLE_PHOTO), caption=view.SAMPLE_CREDIT, width=160)
+    # One click dreams on the sample photo with the settings below (the classic preset at first).
+    try_sample = sample.button("Try it with this photo", key="dd_sample",
+                               icon=":material/auto_awesome:")
+    if try_sample:
+        st.session_state.dd_use_sample = True
+    if st.session_state.get("dd_use_sample"):
+        photo_bytes = view.SAMPLE_PHOTO.read_bytes()
+        photo = open_image(photo_bytes)
+    elif upload is not None:
         photo_bytes = upload.getvalue()
         try:
             photo = open_image(photo_bytes)
         except ImageError as err:
-            st.error(f"{err} Please try another file.")
+            st.error(f"{as_text(err)} Please try another file.")
 else:
-    photo = pipeline.generated_picture()
+    photo = view.generated_picture()
     photo_bytes = photo.tobytes()
     st.caption("A pattern drawn by the app (soft colour waves and a few discs), not a "
-               "photograph: no package the app depends on ships a sample photo, so upload "
-               "your own for the real thing.")
+               "photograph.")
 
 # --- 2. Settings ------------------------------------------------------------------------------
 st.header("2 · What the network should amplify")
-missing = {k for k, b in backbones.BACKBONES.items()
-           if availability(b.resource).state == "missing"}
-key = st.selectbox("Backbone", list(backbones.BACKBONES), key="dd_backbone",
-                   format_func=lambda k: backbones.BACKBONES[k].title
+missing = {k for k, b in model.BACKBONES.items() if model.shipped_weights(k) is None
+           and availability(b.resource).state == "missing"}
+key = st.selectbox("Backbone", list(model.BACKBONES), key="dd_backbone",
+                   format_func=lambda k: model.BACKBONES[k].title
                    + (" · weights not on this machine" if k in missing else ""))
-backbone = backbones.BACKBONES[key]
+backbone = model.BACKBONES[key]
 if key in missing:
-    explain_missing(backbone.resource, f"dreaming with {backbone.title}")
+    explain_missing(backbone.resource, f"dreaming with {backbone.title}",
+                    works="dreaming with SqueezeNet, which ships with the app")
     st.stop()
 
 
@@ -71,7 +86,7 @@ def apply_preset() -> None:
 if f"dd_layers_{key}" not in st.session_state:
     st.session_state.dd_preset = "classic"
     apply_preset()
-st.segmented_control("Preset", backbones.PRESETS, key="dd_preset", on_change=apply_preset,
+st.segmented_control("Preset", model.PRESETS, key="dd_preset", on_change=apply_preset,
                      help="subtle: shallow layers, few steps · classic: middle layers · "
                           "wild: deep layers, many steps")
 
@@ -100,89 +115,55 @@ with st.form("dd_settings"):
         key=f"dd_max_loss_{key}",
         help="Loss clipping: an octave stops early once the loss (shown during the run) passes "
              "this, before strong settings burn the colours out.")
-    submitted = st.form_submit_button("Dream", type="primary", icon=":material/auto_awesome:")
+    submitted = st.form_submit_button("Dream", type="primary", icon=":material/auto_awesome:",
+                                      key="dd_dream")
+
+st.markdown("What the network amplifies is a number: the mean squared activation of each chosen "
+            "layer, weighted by its slider and summed. This is the loss, as it runs:")
+st.code(view.loss_code(), language="python")
+st.markdown("One step of gradient ascent rolls the image by a random shift, asks TensorFlow for "
+            "the gradient of that loss with respect to the pixels, and moves the image a small "
+            "step uphill (the gradient scaled to a mean size of 1, so one step size suits every "
+            "layer):")
+st.code(view.step_code(), language="python")
 
 # --- 3. The dream -----------------------------------------------------------------------------
 st.header("3 · The dream")
 recent = st.session_state.setdefault("dd_recent", {})  # job id -> PNG bytes
+settings = view.settings_for(
+    key, layers={n: weights[n] for n in chosen_layers}, octaves=octaves, steps=steps,
+    step_size=step_size, seed=int(seed), max_loss=max_loss or None)
 
 
-def job_id() -> str:
-    parts = (hashlib.sha256(photo_bytes).hexdigest(), key, sorted(chosen_layers),
-             [weights[n] for n in sorted(chosen_layers)], octaves, steps, step_size, side, seed,
-             max_loss)
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def dream() -> bytes | None:
-    weights_path = locate_or_explain(backbone.resource, f"dreaming with {backbone.title}")
-    if weights_path is None:
-        return None
-    settings = pipeline.settings_for(
-        key, layers={n: weights[n] for n in chosen_layers}, octaves=octaves, steps=steps,
-        step_size=step_size, seed=int(seed), max_loss=max_loss or None)
-    total = octaves * steps
-    # Any click reruns the page, and Streamlit then stops this run at its next st.* call
-    # (inside `progress`); the core releases the shared lock whatever happens. The marker
-    # survives such a stop, so the next run can say what happened.
-    st.session_state.dd_running = True
-    note, stop = st.empty(), st.empty()
-    stop.button("Stop dreaming", key="dd_stop", icon=":material/stop_circle:")
-    bar, preview = st.progress(0.0, text="Starting…"), st.empty()
-
-    def progress(octave, step, loss, image):
-        done = octave * steps + step + 1
-        clipped = " · past the max loss: next octave" if max_loss and loss > max_loss else ""
-        bar.progress(min(done / total, 1.0),
-                     text=f"Octave {octave + 1}/{octaves}, step {step + 1}/{steps} · "
-                          f"loss {loss:,.1f}{clipped}")
-        if step % 5 == 4 or step == steps - 1 or clipped:
-            preview.image(image, caption="Live preview (working size)", width=320)
-
-    def waiting(seconds: float) -> None:
-        note.info(f"Waiting for another student's dream to finish ({seconds:.0f} s so far)… "
-                  "yours starts right after.", icon=":material/hourglass_top:")
-
-    try:
-        result = pipeline.dream_photo(photo, key, weights_path, settings, working_side=side,
-                                      progress=progress, on_wait=waiting)
-    except pipeline.Busy as err:
-        st.warning(str(err), icon=":material/hourglass_disabled:")
-        result = None
-    del st.session_state.dd_running
-    for placeholder in (note, bar, preview, stop):
-        placeholder.empty()
-    if result is None:
-        return None
-    buffer = io.BytesIO()
-    result.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-if st.session_state.pop("dd_running", False):
-    st.warning("The dream was stopped before it finished, so it left no picture. Your earlier "
-               "dreams are kept; press **Dream** to start again.", icon=":material/stop_circle:")
+finished = jobs_view.follow("dd_job", "Your dream", preview=lambda image: st.image(
+    displayable(image, 320), caption="Live preview (working size)", width=320))
+if finished is not None and finished.state == "done" and finished.key not in recent:
+    view.remember(recent, finished.key, finished.result)
+elif finished is not None and finished.state == "failed":
+    st.warning(f"The dream did not finish: {as_text(finished.error)}",
+               icon=":material/hourglass_disabled:")
 if photo is None:
-    st.info("Upload a photo (or pick the generated pattern) to start.")
+    st.info("Upload a photo, or press **Try it with this photo**, to start.")
 elif not chosen_layers:
     st.warning("Choose at least one layer to dream with.")
 else:
-    job = job_id()
-    if submitted and job not in recent:
-        png = dream()
-        if png is not None:
-            recent[job] = png
-            while len(recent) > RECENT:
-                recent.pop(next(iter(recent)))
+    job = view.job_id(photo_bytes, key, settings, side)
+    if (submitted or try_sample) and job not in recent:
+        weights_path = weights_or_explain(key)
+        if weights_path is not None:
+            jobs_view.submit("dd_job", "dream",
+                             view.dream_work(photo, key, weights_path, settings, side), key=job)
     if job in recent:
         before, after = st.columns(2)
-        before.image(photo, caption="Before", width="stretch")
-        after.image(recent[job], caption="After", width="stretch")
+        before.image(displayable(photo), caption="Before", width="stretch")
+        after.image(displayable(view.png_image(recent[job])), caption="After",
+                    width="stretch")
         st.download_button("Download the dream (PNG)", recent[job], file_name="deep_dream.png",
                            mime="image/png", icon=":material/download:")
     else:
-        st.image(photo, caption="Before: press **Dream** to start", width=320)
+        st.image(displayable(photo, 320), caption="Before: press **Dream** to start", width=320)
 
 if len(recent) > 1:
     with st.expander(f"Your recent dreams ({len(recent)})"):
-        st.image(list(reversed(recent.values())), width=160)
+        st.image([displayable(view.png_image(png), 160)
+                  for png in reversed(recent.values())], width=160)

@@ -1,8 +1,6 @@
 """Functional API vs Sequential: one network written both ways, proven identical, then what only
 the functional API can build."""
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 st.title("Functional API vs Sequential")
@@ -24,136 +22,127 @@ with st.expander("The book's listings (Keras 2) and what changed in Keras 3"):
                 "graph's first tensor.")
 
 with st.spinner("Starting Keras…"):  # a few seconds on a fresh server, so say so
-    from core.functional_api import builder, graph, two_digits
-    from core.functional_api.builder import CHAPTER, LayerSpec, NetworkSpec
+    from core.functional_api import model, two_digits, view
+    from core.functional_api.model import CHAPTER, LayerSpec, NetworkSpec
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def twins(spec: NetworkSpec) -> dict:
     """Code, summary, DOT graph and parameter count of each style, keyed on the spec."""
-    built = builder.build(spec)
-    return {style: {"code": code, "summary": graph.summary(model), "dot": graph.to_dot(model),
-                    "params": model.count_params()}
-            for style, code, model in (("Sequential", built.sequential_code, built.sequential),
-                                       ("Functional", built.functional_code, built.functional))}
+    return view.styles(spec)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def proof(sequential_spec: NetworkSpec, functional_spec: NetworkSpec, seed: int):
-    return builder.same_network_proof(sequential_spec, functional_spec, seed=seed)
+    return model.same_network_proof(sequential_spec, functional_spec, seed=seed)
 
 
 @st.cache_data(show_spinner=False)
-def two_digit_view() -> dict:
-    model = two_digits.two_digit_model()
-    return {"summary": graph.summary(model), "dot": graph.to_dot(model),
-            "params": model.count_params(), "answers": two_digits.answer_shapes(model)}
+def two_digit_facts() -> dict:
+    return view.two_digit_facts()
 
 
-def show_style(title: str, view: dict) -> None:
+def show_style(title: str, style: dict) -> None:
     st.subheader(title)
-    st.code(view["code"], language="python")
-    st.metric("Parameters", f"{view['params']:,}")
-    st.graphviz_chart(view["dot"])
-    st.dataframe(view["summary"], hide_index=True)
+    st.code(style["code"], language="python")
+    st.metric("Parameters", f"{style['params']:,}")
+    st.graphviz_chart(style["dot"])
+    st.dataframe(style["summary"], hide_index=True)
 
 
-# --- 1. One network, two ways ------------------------------------------------------------------
-st.header("1 · One network, two ways")
-st.warning(
-    "**Read the book closely.** Its `Sequential` listing uses a **relu** hidden activation, but "
-    "the functional version it calls \"the same\" uses a **sigmoid** (`s_2`). Same layers, same "
-    "shapes, same parameter count — yet not the same function. Switch between the two readings "
-    "and watch the proof in section 2.", icon=":material/menu_book:")
-as_printed = st.toggle("Functional version as printed in the book (sigmoid hidden layer)",
-                       key="fa_book_sigmoid")
-functional_spec = builder.BOOK_FUNCTIONAL if as_printed else CHAPTER
-chapter = {"Sequential": twins(CHAPTER)["Sequential"],
-           "Functional": twins(functional_spec)["Functional"]}
-for column, (style, view) in zip(st.columns(2), chapter.items(), strict=True):
-    with column:
-        show_style(style, view)
-st.caption("Blue: input · grey: hidden layers · green: output. Both graphs are read from each "
-           "model's own call history (every Keras tensor remembers the layer call that made "
-           "it), so they show what Keras actually runs. The Sequential model builds the same "
-           "kind of graph internally: its `Input` layer is there even though `model.summary()` "
-           "hides it.")
+@st.fragment
+def two_ways_and_proof() -> None:
+    """Sections 1 and 2 (the book's toggle changes both); their widgets rerun only them."""
+    # --- 1. One network, two ways --------------------------------------------------------------
+    st.header("1 · One network, two ways")
+    st.warning(
+        "**Read the book closely.** Its `Sequential` listing uses a **relu** hidden activation, "
+        "but the functional version it calls \"the same\" uses a **sigmoid** (`s_2`). Same "
+        "layers, same shapes, same parameter count — yet not the same function. Switch between "
+        "the two readings and watch the proof in section 2.", icon=":material/menu_book:")
+    as_printed = st.toggle("Functional version as printed in the book (sigmoid hidden layer)",
+                           key="fa_book_sigmoid")
+    functional_spec = model.BOOK_FUNCTIONAL if as_printed else CHAPTER
+    chapter = {"Sequential": twins(CHAPTER)["Sequential"],
+               "Functional": twins(functional_spec)["Functional"]}
+    for column, (title, style) in zip(st.columns(2), chapter.items(), strict=True):
+        with column:
+            show_style(title, style)
+    st.caption("Blue: input · grey: hidden layers · green: output. Both graphs are read from each "
+               "model's own call history (every Keras tensor remembers the layer call that made "
+               "it), so they show what Keras actually runs. The Sequential model builds the same "
+               "kind of graph internally: its `Input` layer is there even though `model.summary()` "
+               "hides it.")
 
-# --- 2. Prove it ------------------------------------------------------------------------------
-st.header("2 · Prove it: copy the weights, compare the outputs")
-st.markdown(
-    "Equal parameter counts and equal graphs are not yet proof. Each model starts with its own "
-    "random weights, so their outputs differ. Copy the `Sequential` model's weights into the "
-    "functional one, layer by layer (`target.set_weights(source.get_weights())`), and feed both "
-    "the same 16 digit-shaped inputs (784 random pixel intensities in [0, 1]): if they are the "
-    "same network, every output must match.")
-seed = st.session_state.setdefault("fa_seed", 0)
-if st.button("New random weights and inputs", icon=":material/casino:"):
-    seed = st.session_state["fa_seed"] = seed + 1
-result = proof(CHAPTER, functional_spec, seed)
-before, after = st.columns(2)
-before.metric("max |difference| before copying", f"{result.before:.3g}")
-after.metric("max |difference| after copying", f"{result.after:.3g}")
-if result.after == 0:
-    st.success("Identical to the last bit: after the copy, both models compute exactly the same "
-               "numbers. `Sequential` and the functional API are two ways to write one network.",
-               icon=":material/check_circle:")
-else:
-    st.error(f"Still different by up to {result.after:.4f} with identical weights: the "
-             "functional model as printed squashes its hidden layer with a sigmoid, the "
-             "`Sequential` one with a relu. Turn the switch off to fix the book.",
-             icon=":material/difference:")
-probabilities = pd.DataFrame({
-    "class": list(range(len(result.sequential_output))) * 2,
-    "probability": [*result.sequential_output, *result.functional_output],
-    "model": ["Sequential"] * len(result.sequential_output)
-    + ["Functional"] * len(result.functional_output),
-})
-st.altair_chart(
-    alt.Chart(probabilities, title="Outputs for the first input, after copying the weights")
-    .mark_bar()
-    .encode(x=alt.X("class:O", title="class (softmax output)", axis=alt.Axis(labelAngle=0)),
-            xOffset="model:N", y=alt.Y("probability:Q", title="probability"),
-            color=alt.Color("model:N", legend=alt.Legend(orient="top")),
-            tooltip=["model", "class", alt.Tooltip("probability:Q", format=".4f")])
-    .properties(height=220))
+    # --- 2. Prove it ------------------------------------------------------------------------------
+    st.header("2 · Prove it: copy the weights, compare the outputs")
+    st.markdown(
+        "Equal parameter counts and equal graphs are not yet proof. Each model starts with its own "
+        "random weights, so their outputs differ. Copy the `Sequential` model's weights into the "
+        "functional one, layer by layer (`target.set_weights(source.get_weights())`), and feed "
+        "both the same 16 digit-shaped inputs (784 random pixel intensities in [0, 1]): if they "
+        "are the same network, every output must match.")
+    seed = st.session_state.setdefault("fa_seed", 0)
+    if st.button("New random weights and inputs", icon=":material/casino:",
+                 key="fa_new_weights"):
+        seed = st.session_state["fa_seed"] = seed + 1
+    result = proof(CHAPTER, functional_spec, seed)
+    before, after = st.columns(2)
+    before.metric("max |difference| before copying", f"{result.before:.3g}")
+    after.metric("max |difference| after copying", f"{result.after:.3g}")
+    if result.after == 0:
+        st.success("Identical to the last bit: after the copy, both models compute exactly the "
+                   "same numbers. `Sequential` and the functional API are two ways to write one "
+                   "network.", icon=":material/check_circle:")
+    else:
+        st.error(f"Still different by up to {result.after:.4f} with identical weights: the "
+                 "functional model as printed squashes its hidden layer with a sigmoid, the "
+                 "`Sequential` one with a relu. Turn the switch off to fix the book.",
+                 icon=":material/difference:")
+    st.altair_chart(view.outputs_chart(result))
 
-# --- 3. Build your own ------------------------------------------------------------------------
-st.header("3 · Build your own")
-st.markdown("Choose the hidden layers; the input stays a flattened 28×28 digit (784 values) "
-            "and the output 10 softmax probabilities. Both styles of code, the graph and the "
-            "parameter count follow.")
-depth = st.slider("Hidden layers", 1, 4, 1, key="fa_depth")
-hidden = []
-for i in range(depth):
-    units_col, activation_col = st.columns(2)
-    units = units_col.select_slider(f"Units in hidden layer {i + 1}",
-                                    [4, 8, 16, 32, 64, 128, 256], value=32, key=f"fa_units_{i}")
-    activation = activation_col.selectbox(f"Activation of hidden layer {i + 1}",
-                                          builder.ACTIVATIONS, key=f"fa_act_{i}")
-    hidden.append(LayerSpec(units, activation))
-separate = st.toggle("Activation as its own layer, as in the book", value=True,
-                     key="fa_separate", help="Off: `Dense(32, activation=\"relu\")`, one layer "
-                     "instead of two. Activations have no weights, so the count does not move.")
-spec = NetworkSpec(tuple(hidden), separate_activations=separate)
-mine = twins(spec)
 
-sizes = [spec.inputs, *(h.units for h in spec.hidden), spec.outputs]
-st.metric("Parameters in your network", f"{mine['Sequential']['params']:,}")
-st.caption("By hand, each Dense layer has (inputs + 1 bias) × units weights: "
-           + " + ".join(f"({a} + 1) × {b}" for a, b in zip(sizes, sizes[1:], strict=False))
-           + f" = {builder.parameter_count(spec):,}.")
-seq_col, fun_col = st.columns(2)
-seq_col.code(mine["Sequential"]["code"], language="python")
-fun_col.code(mine["Functional"]["code"], language="python")
-graph_col, table_col = st.columns([1, 2])
-with graph_col:
-    st.graphviz_chart(mine["Functional"]["dot"])
-with table_col:
-    st.dataframe(mine["Functional"]["summary"], hide_index=True)
-    if mine["Sequential"]["summary"].equals(mine["Functional"]["summary"]):
-        st.success("The Sequential model's layer table is identical, row for row.",
-                   icon=":material/check_circle:")
+@st.fragment
+def build_your_own() -> None:
+    """Section 3: its sliders rerun only this section."""
+    # --- 3. Build your own ------------------------------------------------------------------------
+    st.header("3 · Build your own")
+    st.markdown("Choose the hidden layers; the input stays a flattened 28×28 digit (784 values) "
+                "and the output 10 softmax probabilities. Both styles of code, the graph and the "
+                "parameter count follow.")
+    depth = st.slider("Hidden layers", 1, 4, 1, key="fa_depth")
+    hidden = []
+    for i in range(depth):
+        units_col, activation_col = st.columns(2)
+        units = units_col.select_slider(f"Units in hidden layer {i + 1}",
+                                        [4, 8, 16, 32, 64, 128, 256], value=32, key=f"fa_units_{i}")
+        activation = activation_col.selectbox(f"Activation of hidden layer {i + 1}",
+                                              model.ACTIVATIONS, key=f"fa_act_{i}")
+        hidden.append(LayerSpec(units, activation))
+    separate = st.toggle("Activation as its own layer, as in the book", value=True,
+                         key="fa_separate", help="Off: `Dense(32, activation=\"relu\")`, one layer "
+                         "instead of two. Activations have no weights, so the count does not move.")
+    spec = NetworkSpec(tuple(hidden), separate_activations=separate)
+    mine = twins(spec)
+
+    st.metric("Parameters in your network", f"{mine['Sequential']['params']:,}")
+    st.caption("By hand, each Dense layer has (inputs + 1 bias) × units weights: "
+               f"{view.parameter_sum(spec)}.")
+    seq_col, fun_col = st.columns(2)
+    seq_col.code(mine["Sequential"]["code"], language="python")
+    fun_col.code(mine["Functional"]["code"], language="python")
+    graph_col, table_col = st.columns([1, 2])
+    with graph_col:
+        st.graphviz_chart(mine["Functional"]["dot"])
+    with table_col:
+        st.dataframe(mine["Functional"]["summary"], hide_index=True)
+        if mine["Sequential"]["summary"].equals(mine["Functional"]["summary"]):
+            st.success("The Sequential model's layer table is identical, row for row.",
+                       icon=":material/check_circle:")
+
+
+two_ways_and_proof()
+build_your_own()
 
 # --- 4. Beyond Sequential ---------------------------------------------------------------------
 st.header("4 · What only the functional API can do")
@@ -163,19 +152,17 @@ st.markdown(
     "**two questions**: are they the same digit, and what is their sum? One **shared** encoder "
     "reads both images (its weights exist once, so both digits are seen by the same eye), "
     "`concatenate` merges the two encodings, and two heads answer.")
-view = two_digit_view()
+facts = two_digit_facts()
 st.code(two_digits.code(), language="python")
 with st.expander("Training it: one loss per head"):
     st.code(two_digits.TRAINING_CODE, language="python")
 graph_col, facts_col = st.columns([2, 3])
 with graph_col:
-    st.graphviz_chart(view["dot"])
+    st.graphviz_chart(facts["dot"])
 with facts_col:
-    st.metric("Parameters", f"{view['params']:,}")
-    encoder = view["summary"].set_index("layer").loc["shared_encoder", "params"]
-    st.markdown(f"The shared encoder holds **{encoder:,}** of them, counted once although it "
-                "is called twice (the yellow box: two arrows in, two out).")
-    answers = ", ".join(f"`{name}` {shape}" for name, shape in view["answers"].items())
+    st.metric("Parameters", f"{facts['params']:,}")
+    st.markdown(f"The shared encoder holds **{facts['encoder_params']:,}** of them, counted once "
+                "although it is called twice (the yellow box: two arrows in, two out).")
     st.markdown("Called on 4 random pairs, `model({\"left_digit\": a, \"right_digit\": b})` "
-                f"returns one array per head: {answers}.")
-st.dataframe(view["summary"], hide_index=True)
+                f"returns one array per head: {facts['answers']}.")
+st.dataframe(facts["summary"], hide_index=True)

@@ -2,15 +2,15 @@
 
 import random
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from core import data as datalayer
-from core.babi import answer as qa
+from core import datasets
 from core.babi import examples as shipped_examples
+from core.babi import training, view
 from core.babi.data import REASONING, TASKS, story_text
 from pages.common import explain_missing, locate_or_explain
+from pages.text import as_text
 
 CHAPTER_STORY = "john travelled to the hallway\nmary journeyed to the bathroom"
 CHAPTER_QUESTION = "where is john"
@@ -29,12 +29,12 @@ st.markdown(
 
 @st.cache_resource(show_spinner="Loading the shipped model…")
 def shipped(task: int, kind: str = "memn2n"):
-    return qa.load(task, kind)
+    return training.load_shipped(task, kind)
 
 
 @st.cache_data(show_spinner="Reading the bAbI stories…")
 def validation_examples(task: int, data_root: str):
-    return qa.validation_examples(task, data_root)
+    return view.validation_examples(task, data_root)
 
 
 @st.cache_data
@@ -44,7 +44,7 @@ def offline_examples(task: int):
 
 @st.cache_data
 def task_table():
-    return pd.DataFrame(qa.task_table())
+    return pd.DataFrame(view.task_table())
 
 
 # --- 1. Pick a task ----------------------------------------------------------------------------
@@ -58,10 +58,10 @@ try:
 except (FileNotFoundError, ValueError) as err:
     st.error(f"The shipped model for task {task} could not be loaded: {err}")
     st.stop()
-added = qa.extensions(card)
-st.caption(f"Shipped model: {card['recipe']['hops']} hops, {card['parameters']:,} parameters, "
-           f"{card['metrics']['validation']['accuracy']:.1%} right on "
-           f"{card['metrics']['validation']['questions']:,} held-out validation questions; "
+added = view.extensions(card)
+st.caption(f"Shipped model: {card.training['hops']} hops, {card.parameters:,} parameters, "
+           f"{card.validation['accuracy']:.1%} right on "
+           f"{card.validation['questions']:,} held-out validation questions; "
            f"memory of the last {vocab.memory_size} statements"
            + (f". Added to the paper's network: {added}." if added else "."))
 
@@ -70,7 +70,7 @@ st.session_state.setdefault("babi_story", CHAPTER_STORY)
 st.session_state.setdefault("babi_question", CHAPTER_QUESTION)
 st.session_state.setdefault("babi_seed", 0)
 
-availability = datalayer.availability("babi")
+availability = datasets.availability("babi")
 data_path = availability.path
 if availability.state == "missing":
     explain_missing("babi", f"“New story” draws from the {shipped_examples.PER_TASK} bAbI "
@@ -97,34 +97,6 @@ def chapters_story() -> None:
     st.session_state.pop("babi_example", None)
 
 
-def attention_chart(result, story, supporting) -> tuple[alt.LayerChart, int]:
-    """(hops across, statements down; statements left out). Long stories keep only the
-    statements some hop looked at, and the supporting facts."""
-    shown = [offset for offset in range(result.attention.shape[1])
-             if len(story) <= 12 or result.attention[:, offset].max() >= 0.01
-             or result.first_kept + offset in supporting]
-    rows = []
-    for hop, weights in enumerate(result.attention, 1):
-        for offset in shown:
-            weight, index = weights[offset], result.first_kept + offset
-            star = "★ " if index in supporting else ""
-            rows.append({"hop": f"hop {hop}", "attention": float(weight),
-                         "statement": f"{star}{index + 1}. {' '.join(story[index])}"})
-    frame = pd.DataFrame(rows)
-    base = alt.Chart(frame).encode(
-        x=alt.X("hop:N", title=None, axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("statement:N", sort=list(dict.fromkeys(frame["statement"])), title=None,
-                axis=alt.Axis(labelLimit=420)))
-    heat = base.mark_rect().encode(
-        color=alt.Color("attention:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]),
-                        legend=None),
-        tooltip=["hop", "statement", alt.Tooltip("attention:Q", format=".1%")])
-    numbers = base.mark_text(fontSize=11).encode(
-        text=alt.Text("attention:Q", format=".0%"),
-        color=alt.condition("datum.attention > 0.5", alt.value("white"), alt.value("#333")))
-    return (heat + numbers).properties(height=alt.Step(26)), result.attention.shape[1] - len(shown)
-
-
 @st.fragment
 def ask_and_answer() -> None:
     """Editing the story or the question reruns only this part of the page."""
@@ -141,30 +113,31 @@ def ask_and_answer() -> None:
         story_in = st.text_area("Story, one statement a line", key="babi_story", height=180)
         question_in = st.text_input("Question", key="babi_question")
 
-    reading = qa.read(story_in, question_in, vocab)
+    reading = view.read(story_in, question_in, vocab)
     for problem in reading.problems:
-        st.warning(problem, icon=":material/edit_note:")
-    if reading.problems:
-        return
-    if reading.unknown:
-        st.warning("The model has never seen " + ", ".join(f"**{w}**" for w in reading.unknown)
+        st.warning(as_text(problem), icon=":material/edit_note:")
+    if reading.unknown:  # named as typed, shown as text
+        st.warning("The model has never seen "
+                   + ", ".join(f"**{as_text(w)}**" for w in reading.unknown)
                    + ". Those words are left out of what it reads, so its answer may be off: "
                    "try the words below.", icon=":material/spellcheck:")
         with st.expander(f"The {len(vocab) - 1} words task {task} knows"):
             st.write(" · ".join(vocab.words[1:]))
+    for note in reading.notes:
+        st.warning(as_text(note), icon=":material/visibility_off:")
+    if reading.problems:
+        return
     if reading.dropped:
         st.info(f"The story has {len(reading.story)} statements; the memory holds the last "
                 f"{vocab.memory_size}, so the first {reading.dropped} are left out.",
                 icon=":material/content_cut:")
 
     st.header("3 · The answer")
-    result = qa.answer(net, vocab, reading.story, reading.question)
+    result = view.answer(net, vocab, reading.story, reading.question)
     best, prob = result.ranking[0]
     st.metric("Answer", best, f"{prob:.1%} sure", delta_color="off")
     chosen = st.session_state.get("babi_example")
-    known = chosen if chosen and chosen[0] == task \
-        and story_text(chosen[1]) == story_in.strip() \
-        and " ".join(chosen[1].question) == " ".join(reading.question) else None
+    known = view.known_example(chosen, task, story_in, reading)
     if known:
         source = "bAbI file" if known[2] == "babi" else "bAbI example shipped with the app"
         truth = known[1].answer
@@ -172,12 +145,7 @@ def ask_and_answer() -> None:
     if task == 19:
         st.caption("n, e, s, w: north, east, south, west; the answer is the first step, then "
                    "the second.")
-    ranking = pd.DataFrame(result.ranking, columns=["word", "probability"])
-    st.altair_chart(alt.Chart(ranking).mark_bar().encode(
-        x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        y=alt.Y("word:N", sort="-x", title=None),
-        tooltip=["word", alt.Tooltip("probability:Q", format=".2%")],
-    ).properties(height=alt.Step(24), title="The five most likely answers"), width="stretch")
+    st.altair_chart(view.ranking_chart(result.ranking), width="stretch")
 
     st.header("4 · Where each hop looked")
     st.markdown("Each hop spreads one unit of attention over the memories. Hop 1 matches the "
@@ -185,9 +153,10 @@ def ask_and_answer() -> None:
                 "can follow a chain: the football → the person who took it → where that person "
                 "went.")
     supporting = set(known[1].supporting) if known else set()
-    chart, hidden = attention_chart(result, reading.story, supporting)
-    st.altair_chart(chart, width="stretch")
-    if hidden:
+    st.altair_chart(view.attention_chart(view.attention_frame(result, reading.story, supporting)),
+                    width="stretch")
+    if hidden := result.attention.shape[1] - len(
+            view.shown_statements(result, reading.story, supporting)):
         st.caption(f"{hidden} statements in memory got under 1% of every hop's attention and "
                    "are not drawn.")
     if supporting:
@@ -207,16 +176,16 @@ def book_vs_memory_network(reading, result) -> None:
     except (FileNotFoundError, ValueError) as err:
         st.info(f"The book's network could not be loaded: {err}")
         return
-    book_ranking = qa.book_answer(book_net, vocab, reading.story, reading.question)
+    book_ranking = view.book_answer(book_net, vocab, reading.story, reading.question)
     columns = st.columns(2)
     for column, name, ranked, meta in (
             (columns[0], "Book: last 2 statements, LSTM(32)", book_ranking, book_card),
-            (columns[1], f"Memory network: {card['recipe']['hops']} hops", result.ranking, card)):
+            (columns[1], f"Memory network: {card.training['hops']} hops", result.ranking, card)):
         with column:
             st.subheader(name)
             st.metric("Answer", ranked[0][0], f"{ranked[0][1]:.1%} sure", delta_color="off")
-            st.caption(f"Validation accuracy {meta['metrics']['validation']['accuracy']:.1%}, "
-                       f"{meta['parameters']:,} parameters.")
+            st.caption(f"Validation accuracy {meta.validation['accuracy']:.1%}, "
+                       f"{meta.parameters:,} parameters.")
     st.markdown("Try a story where the answer lies further back, e.g. *john went to the "
                 "garden · mary went to the office · sandra went to the kitchen* and ask "
                 "*where is john*: the book's window no longer contains john.")
@@ -231,7 +200,11 @@ with st.expander("How this task's network is wired (functional API)"):
                 "against the state with dot products, softmaxes, reads a weighted sum with a "
                 "`Dot` layer and `Add`s it to the state. A `Dense` softmax over the vocabulary "
                 "answers; a `Concatenate` of the hops' attention is the model's second output.")
-    st.dataframe(pd.DataFrame(qa.layer_table(net)), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(view.layer_table(net)), hide_index=True, width="stretch")
+    st.markdown("Every task's network comes from this one function of `core/babi/model.py`, "
+                "called with the task's recipe (the switches past `hops` add what the hard "
+                "tasks need); this is its source, as it runs:")
+    st.code(view.build_code(), language="python")
 
 # --- What the hard tasks needed ----------------------------------------------------------------
 st.header("What some tasks need beyond the paper's network")
@@ -268,8 +241,8 @@ st.markdown(
 # --- All 20 tasks vs the papers ----------------------------------------------------------------
 st.header("All 20 tasks: how well the shipped models answer")
 table = task_table()
-summary = qa.summary(table.to_dict("records"))
-anchors = pd.DataFrame(qa.PUBLISHED)
+summary = view.summary(table.to_dict("records"))
+anchors = pd.DataFrame(view.PUBLISHED)
 if summary:
     anchors = pd.concat([pd.DataFrame([{"model": "these models (validation split)", **summary}]),
                          anchors], ignore_index=True)

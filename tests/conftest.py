@@ -1,4 +1,10 @@
-"""Shared fixtures: where the real data is, and a machine with no data at all."""
+"""Shared fixtures: where the real data is, and a machine with no data at all.
+
+Tests that need a dataset or weights ask for `data_dir` (or a fixture built on it), which skips
+them with a reason when ``$LAB_DATA_DIR`` is unset or not a folder: the README's plain
+``python -m pytest`` passes on a fresh clone. Fixtures that locate data are function-scoped,
+so they run after `_isolated_cache` and never see the user's real cache.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +13,38 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
+from tests.helpers import APP, CHROMIUM, NEEDS_DATA, ROOT, shared_data
 
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
-    """Never read or write the user's real cache, and never touch the internet from tests."""
+    """Never read or write the user's real cache, and never touch the internet from tests:
+    downloads are off, and a test that turns them on reaches loopback servers only."""
+    from core import datasets
+
     monkeypatch.setenv("LAB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("LAB_OFFLINE", "1")
+    monkeypatch.setattr(datasets, "_probes", {})  # no server answer remembered from another test
+    monkeypatch.setattr(datasets, "_connect", _loopback_only)
+
+
+def _loopback_only(address: tuple[str, int]) -> None:
+    if address[0] not in ("127.0.0.1", "localhost"):
+        raise OSError(f"tests do not reach {address[0]}")
+    import socket
+
+    socket.create_connection(address, timeout=1).close()
+
+
 
 
 @pytest.fixture
 def data_dir() -> Path:
     """The real development data (``$LAB_DATA_DIR``, as CI sets it); skips without it."""
-    path = os.environ.get("LAB_DATA_DIR")
-    if not path or not Path(path).is_dir():
-        pytest.skip("needs LAB_DATA_DIR pointing at the shared data")
-    return Path(path)
+    path = shared_data()
+    if path is None:
+        pytest.skip(NEEDS_DATA)
+    return path
 
 
 @pytest.fixture
@@ -33,10 +53,10 @@ def no_data(monkeypatch):
     monkeypatch.delenv("LAB_DATA_DIR", raising=False)
     from dataclasses import replace
 
-    from core import data
+    from core import datasets
 
-    no_system = {name: replace(res, system_dirs=()) for name, res in data.RESOURCES.items()}
-    monkeypatch.setattr(data, "RESOURCES", no_system)
+    no_system = {name: replace(res, system_dirs=()) for name, res in datasets.RESOURCES.items()}
+    monkeypatch.setattr(datasets, "RESOURCES", no_system)
 
 
 @pytest.fixture
@@ -47,17 +67,8 @@ def app():
     return AppTest.from_file(APP, default_timeout=60)
 
 
-def open_page(app, path: str):
-    """Start the app on Home, switch to the page at `path`, and check it rendered cleanly."""
-    at = app.run()
-    at.switch_page(path).run()
-    assert not at.exception, at.exception
-    return at
-
-
 # --- End-to-end: the real app in `streamlit run`, driven by Debian's headless Chromium ----------
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -103,10 +114,10 @@ def _server(tmp_path_factory, with_data: bool):
     env = {k: v for k, v in os.environ.items() if k not in ("LAB_DATA_DIR",)}
     env.update(LAB_OFFLINE="1", LAB_CACHE_DIR=str(tmp_path_factory.mktemp("server-cache")))
     if with_data:
-        data = os.environ.get("LAB_DATA_DIR")
-        if not data:
-            pytest.skip("needs LAB_DATA_DIR pointing at the shared data")
-        env["LAB_DATA_DIR"] = data
+        data = shared_data()
+        if data is None:
+            pytest.skip(NEEDS_DATA)
+        env["LAB_DATA_DIR"] = str(data)
     log = tmp_path_factory.mktemp("logs") / f"streamlit-{'data' if with_data else 'nodata'}.log"
     proc, url = _start_streamlit(env, log)
     yield url
@@ -145,20 +156,3 @@ def browser_page(_browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-def wait_until_idle(page, timeout_s: float = 120) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running…' status widget)."""
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=timeout_s * 1000)
-    page.wait_for_selector("h1", timeout=timeout_s * 1000)
-    quiet = 0
-    while time.monotonic() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count()
-        quiet = quiet + 1 if running == 0 else 0
-        if quiet >= 4:  # idle for ~1 s in a row: the run is over, not between two elements
-            return
-        page.wait_for_timeout(250)
-    raise TimeoutError("the app kept running")

@@ -1,6 +1,7 @@
 """The benzene models: inputs in raw units, missing values, saving, metrics, the CLI."""
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import keras
@@ -8,9 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import cards
-from core import data as datalayer
-from core.air_quality import baselines, data, explain, training
+from core import cards, datasets
+from core.air_quality import baselines, data, training, view
 from core.air_quality.model import FillMissing, build, evaluate, fit, metrics, predict
 from core.cli import main
 
@@ -87,20 +87,50 @@ def test_least_squares_recovers_an_exactly_linear_target(small):
     assert result["rmse"] < 1e-3  # inputs travel as float32
 
 
-def test_sweep_and_percentiles(small):
+def test_sweep_and_its_chart(small):
     train, _ = data.split(small)
     model = build(data.SENSOR_INPUTS, train)
     values = {c: float(train[c].iloc[0]) for c in data.SENSOR_INPUTS}
-    curve = explain.sweep(model, values, data.SENSOR_INPUTS, "T", 0.0, 30.0, points=7)
+    curve = view.sweep(model, values, data.SENSOR_INPUTS, "T", 0.0, 30.0, points=7)
     assert list(curve["T"]) == pytest.approx(np.linspace(0, 30, 7))
     assert curve["benzene"].notna().all()
-    assert explain.percentile_of(5.0, [0.0, 10.0]) == pytest.approx(50.0)
-    assert explain.percentile_of(-1.0, [0.0, 10.0]) == 0.0
+    spec = view.sweep_chart(curve, "T", 12.0, 3.0).to_dict()
+    line, dot = spec["layer"]
+    assert line["encoding"]["x"]["field"] == "value"  # no dotted field names for Vega-Lite
+    assert line["encoding"]["x"]["title"] == "T (°C)"
+    assert [v["value"] for v in spec["datasets"][dot["data"]["name"]]] == [12.0]
+
+
+def test_clamp_puts_a_value_on_its_slider():
+    ranges = {"T": {"min": -1.0, "median": 18.0, "max": 40.0},
+              "PT08.S2(NMHC)": {"min": 500.0, "median": 900.0, "max": 2000.0}}
+    fill = {"T": 17.94, "PT08.S2(NMHC)": 901.4}
+    assert view.clamp("T", 21.26, ranges, fill) == pytest.approx(21.3)  # on the 0.1 step
+    assert view.clamp("T", 99.0, ranges, fill) == 40.0  # inside the range
+    assert view.clamp("T", None, ranges, fill) == pytest.approx(17.9)  # not measured: the mean
+    assert view.clamp("PT08.S2(NMHC)", 812.6, ranges, fill) == 813.0  # sensors: whole numbers
+    assert view.slider_format("T") == "%.1f" and view.slider_format("AH") == "%.2f"
+
+
+def test_charts_of_the_validation_months():
+    hours = pd.date_range("2004-11-01", periods=4, freq="h")
+    frame = pd.DataFrame({"time": hours, "actual": [1.0, 2.0, 3.0, 4.0],
+                          "predicted": [1.5, 2.0, 2.5, 4.0]}).assign(
+        residual=lambda f: f["predicted"] - f["actual"])
+    series = view.validation_chart(frame).to_dict()
+    rows = next(iter(series["datasets"].values()))
+    assert len(rows) == 8 and {r["series"] for r in rows} == {"actual", "predicted"}
+    assert view.residuals_chart(frame).to_dict()["encoding"]["x"]["bin"] == {"maxbins": 60}
+    history = pd.DataFrame({"epoch": [1, 2], "training": [3.0, 2.0], "validation": [3.5, 2.5]})
+    loss = view.loss_chart(history, epochs=20).to_dict()
+    assert loss["encoding"]["x"]["scale"]["domain"] == [1, 20]
+    cdf = view.benzene_cdf_chart(list(np.linspace(0, 50, 101)), 10.0).to_dict()
+    assert len(cdf["layer"]) == 2
 
 
 def test_train_your_own_reports_history_in_micrograms(small):
     seen = []
-    result = explain.train_your_own(small, data.SENSOR_INPUTS, units=4, epochs=2,
+    result = view.train_your_own(small, data.SENSOR_INPUTS, units=4, epochs=2,
                                     optimizer="sgd", initializer="zeros", curve_branch=False,
                                     on_epoch=lambda e, logs: seen.append(logs))
     assert len(seen) == 2 and len(result["history"]) == 2
@@ -116,7 +146,7 @@ def test_cli_evaluate_prints_json_last(small, capsys):
     assert set(result) == {"model", "rows", "rmse", "mae", "r2"}
     assert result["model"] == "sensors" and result["rows"] == 9  # rows with a benzene reading
     model, card = training.load_shipped("sensors")
-    assert result["rmse"] == pytest.approx(evaluate(model, small, card["inputs"])["rmse"])
+    assert result["rmse"] == pytest.approx(evaluate(model, small, card.inputs)["rmse"])
 
 
 def test_cli_evaluate_names_what_is_wrong_with_a_file(capsys):
@@ -129,11 +159,11 @@ def test_cli_evaluate_names_what_is_wrong_with_a_file(capsys):
 @pytest.mark.parametrize("kind", ["all", "sensors"])
 def test_shipped_model_reaches_its_card_on_the_shared_data(data_dir, kind):
     model, card = training.load_shipped(kind)
-    path = datalayer.locate("air-quality", data_dir)
-    assert card["data_sha256"]["air_quality/AirQualityUCI.csv"] == datalayer.sha256_of(path)
+    path = datasets.locate("air-quality", data_dir)
+    assert card.data_sha256["air_quality/AirQualityUCI.csv"] == datasets.sha256_of(path)
     _, validation = data.split(data.parse(path))
-    result = evaluate(model, validation, card["inputs"])
-    expected = card["metrics"]["validation"]
+    result = evaluate(model, validation, card.inputs)
+    expected = card.validation
     assert result["rows"] == expected["rows"]
     assert result["rmse"] <= expected["rmse"] * 1.02 + 1e-4
     assert result["rmse"] <= {"all": 0.20, "sensors": 0.25}[kind]
@@ -141,20 +171,52 @@ def test_shipped_model_reaches_its_card_on_the_shared_data(data_dir, kind):
 
 @pytest.mark.parametrize("kind", ["all", "sensors"])
 def test_shipped_cards_say_how_to_remake_them(kind):
-    card = cards.read_card(training.shipped_paths(kind)[1])
-    assert card["command"] == f"python -m core train air-quality --model {kind}"
-    assert card["inputs"] == list(data.FEATURE_SETS[kind])
-    assert card["parameters"] > 0 and card["training_seconds"] > 0
+    card = cards.read_card(training.shipped_paths(kind)[1], training.BenzeneCard)
+    assert card.command == f"python -m core train air-quality --model {kind}"
+    assert card.training == asdict(training.Recipe())  # what that command trains with
+    assert card.inputs == list(data.FEATURE_SETS[kind])
+    assert card.parameters > 0 and card.training_seconds > 0
     assert training.shipped_paths(kind)[0].stat().st_size < 2_000_000
-    assert "linear" in card["baselines"] and "book_network_clean" in card["baselines"]
+    assert "linear" in card.baselines and "book_network_clean" in card.baselines
 
 
 def test_the_cli_trains_a_tiny_model_into_a_folder(data_dir, tmp_path, capsys):
     code = main(["train", "air-quality", "--model", "sensors", "--epochs", "1",
                  "--no-baselines", "--out", str(tmp_path), "--data-dir", str(data_dir)])
     assert code == 0
-    card = cards.read_card(tmp_path / "sensors.json")
-    assert "--data-dir" not in card["command"]
-    assert card["presets"] and len(card["benzene_percentiles"]) == 101
+    card = cards.read_card(tmp_path / "sensors.json", training.BenzeneCard)
+    assert "--data-dir" not in card.command
+    assert card.presets and len(card.benzene_percentiles) == 101
+    assert card.training == {**asdict(training.Recipe()), "epochs": 1}  # what was used
     model, _ = training.load_shipped("sensors", tmp_path)
     assert model.input_shape == (None, len(data.SENSOR_INPUTS))
+
+
+class _Job:  # what core.jobs hands to queued work
+    def __init__(self):
+        self.reports = []
+
+    def check(self):
+        pass
+
+    def report(self, fraction, text, preview=None):
+        self.reports.append((fraction, text, preview))
+
+
+def test_the_queued_training_reports_each_epoch(small):
+    job = _Job()
+    work = view.training_work(small, "sensors", units=4, epochs=2, optimizer="sgd",
+                              initializer="zeros", curve_branch=False)
+    own = work(job)
+    assert own["inputs"] == "sensors" and len(own["history"]) == 2
+    assert [(f, t) for f, t, _ in job.reports] == [(0.5, "Epoch 1 of 2"), (1.0, "Epoch 2 of 2")]
+    assert list(job.reports[-1][2].columns) == ["epoch", "training", "validation"]
+
+
+def test_metrics_that_cannot_be_computed_are_said_once():
+    nan = float("nan")
+    scores = [{"rows": 1, "rmse": 0.5, "mae": 0.5, "r2": nan},
+              {"rows": 1, "rmse": 0.7, "mae": 0.7, "r2": nan}]
+    lines = view.not_computed_lines(scores)
+    assert len(lines) == 1 and lines[0].startswith("R² cannot be computed for this file: ")
+    assert view.not_computed_lines([{"rows": 9, "rmse": 1.0, "mae": 1.0, "r2": 0.9}]) == []

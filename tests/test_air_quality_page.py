@@ -4,7 +4,7 @@ import pytest
 
 from core import cards
 from core.air_quality import training
-from tests.conftest import open_page
+from tests.helpers import finish_jobs, open_page
 
 PAGE = "pages/regression.py"
 S2 = "aq_in_PT08.S2(NMHC)"
@@ -22,7 +22,7 @@ def page(app):
 
 def test_moving_an_input_moves_the_prediction(page, data_dir):
     page.radio(key="aq_model").set_value("sensors").run()
-    inputs = cards.read_card(training.shipped_paths("sensors")[1])["inputs"]
+    inputs = cards.read_card(training.shipped_paths("sensors")[1], training.BenzeneCard).inputs
     tuned = {s.key for s in page.slider if s.key.startswith("aq_in_")}
     assert tuned == {f"aq_in_{c}" for c in inputs}  # one control per input of the model
     page.slider(key=S2).set_value(700.0).run()
@@ -33,8 +33,8 @@ def test_moving_an_input_moves_the_prediction(page, data_dir):
 
 
 def test_a_preset_loads_a_real_hour_and_its_measurement(page, data_dir):
-    card = cards.read_card(training.shipped_paths("all")[1])
-    name, preset = next(iter(card["presets"].items()))
+    card = cards.read_card(training.shipped_paths("all")[1], training.BenzeneCard)
+    name, preset = next(iter(card.presets.items()))
     page.selectbox(key="aq_preset").select(name).run()
     assert not page.exception
     assert page.slider(key=S2).value == preset["values"]["PT08.S2(NMHC)"]
@@ -62,6 +62,7 @@ def test_a_tiny_training_run_reports_its_score(page, data_dir):
     page.slider(key="aq_units").set_value(4)
     page.button(key="aq_train_go").click().run()
     assert not page.exception
+    finish_jobs(page)
     mine = next(m for m in page.metric if m.label == "Your validation RMSE")
     assert "µg/m³" in mine.value and "vs shipped" in mine.delta
 

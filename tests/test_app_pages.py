@@ -3,7 +3,7 @@
 import pytest
 
 from core.catalog import PAGES
-from tests.conftest import open_page
+from tests.helpers import open_page
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.title)
@@ -23,6 +23,6 @@ def test_page_opens_without_data(app, no_data, page):
 
 
 def name_or_title(name: str) -> str:
-    from core.data import RESOURCES
+    from core.datasets import RESOURCES
 
     return RESOURCES[name].title

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from core import mnist
-from core.autoencoder import data, explore, metrics, models, preprocess
+from core.autoencoder import data, metrics, model, preprocess, view
 from core.images import ImageError
 
 
@@ -123,16 +123,16 @@ def test_canvas_drawing():
     assert_mnist_like(preprocess.from_canvas(rgba))
 
 
-@pytest.mark.parametrize("kind", list(models.KINDS))
+@pytest.mark.parametrize("kind", list(model.KINDS))
 def test_model_shapes_and_parts(kind):
-    model = models.build(kind, seed=1)
-    encoder, decoder = models.parts(model)
+    net = model.build(kind, seed=1)
+    encoder, decoder = model.parts(net)
     x = data.as_float(digits(2))
     code = np.asarray(encoder(x))
-    assert code.shape == (2, models.code_size(kind)) and models.code_size(kind) <= 32
+    assert code.shape == (2, model.code_size(kind)) and model.code_size(kind) <= 32
     out = np.asarray(decoder(code))
     assert out.shape == (2, 28, 28, 1) and out.min() >= 0 and out.max() <= 1
-    assert np.allclose(out, np.asarray(model(x)), atol=1e-5)
+    assert np.allclose(out, np.asarray(net(x)), atol=1e-5)
 
 
 def test_metrics():
@@ -149,14 +149,33 @@ def test_metrics():
 
 def test_latent_map_helpers():
     frame = pd.DataFrame({"index": [0, 1, 2], "z1": [-5.0, 0.0, 9.0], "z2": [1.0, 2.0, -7.0]})
-    assert explore.nearest(frame, (8.0, -6.0)) == 2 and explore.nearest(frame, (0, 1)) == 1
-    assert explore.code_bounds([[-1, 1], [-2, 2]]) == [(-1, 1), (-2, 2)]
-    assert explore.code_bounds([[-1, 1], [-2, 2]], frame) == [(-5, 9), (-7, 2)]
+    assert view.nearest(frame, (8.0, -6.0)) == 2 and view.nearest(frame, (0, 1)) == 1
+    assert view.code_bounds([[-1, 1], [-2, 2]]) == [(-1, 1), (-2, 2)]
+    assert view.code_bounds([[-1, 1], [-2, 2]], frame) == [(-5, 9), (-7, 2)]
     labels = np.array([3, 1, 3, 3, 0])
-    picks = {explore.example_of(labels, 3, seed) for seed in range(20)}
+    picks = {view.example_of(labels, 3, seed) for seed in range(20)}
     assert picks == {0, 2, 3}  # only images of the class, and not always the same one
 
 
 def test_above_the_line():
-    line = explore.above_the_line({"digits": [0.05, 0.07, 0.2, 0.09], "yours": [0.3]}, 0.1)
+    line = view.above_the_line({"digits": [0.05, 0.07, 0.2, 0.09], "yours": [0.3]}, 0.1)
     assert line == "digits: **25%** above the line · yours: **above** the line"
+
+
+def test_latent_map_chart_marks_the_code_and_selects_on_click():
+    frame = pd.DataFrame({"index": [0, 1], "z1": [-1.0, 2.0], "z2": [0.5, 1.5],
+                          "class": ["0", "1"]})
+    spec = view.latent_map_chart(frame, (0.25, -0.5), ["0", "1"]).to_dict()
+    dots, here = spec["layer"]
+    assert spec["params"][0]["name"] == "pick"  # the page reads the click under this name
+    assert spec["params"][0]["select"]["fields"] == ["z1", "z2"]
+    assert spec["datasets"][here["data"]["name"]] == [{"z1": 0.25, "z2": -0.5}]
+    assert dots["encoding"]["color"]["sort"] == ["0", "1"]
+
+
+def test_anomaly_chart_has_a_row_per_group_and_the_threshold():
+    groups = {"digits": np.array([0.05, 0.07]), "noise": np.array([0.9])}
+    spec = view.anomaly_chart(groups, 0.1).to_dict()
+    ticks, rule = spec["layer"]
+    assert ticks["encoding"]["y"]["sort"] == ["digits", "noise"]
+    assert spec["datasets"][rule["data"]["name"]] == [{"t": 0.1}] and spec["height"] == 80

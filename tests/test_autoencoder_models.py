@@ -1,30 +1,32 @@
 """Shipped autoencoders: each reaches its card's validation error; the evaluate command."""
 
 import json
+from dataclasses import asdict
 
 import numpy as np
 import pytest
 
 from core import cli, mnist
 from core.autoencoder import data, metrics, training
-from core.data import DataNotFound
+from core.datasets import DataNotFound
 
-CARDS = sorted(training.ASSET_DIR.glob("*.json"))
+CARDS = sorted(training.ASSETS.glob("*.json"))
 
 
 @pytest.mark.parametrize("card_path", CARDS, ids=lambda p: p.stem)
 def test_shipped_model_reaches_its_card(data_dir, card_path):
     dataset, kind = card_path.stem.split("_")
     model, card = training.load_shipped(dataset, kind)
-    assert (dataset, kind) == (card["dataset"], card["model"])
+    assert (dataset, kind) == (card.dataset, card.model)
     assert training.shipped_paths(dataset, kind)[0].stat().st_size < 2_000_000
     assert not model.compiled  # shipped without the optimizer's state (twice the weights)
+    assert card.training == asdict(training.shipped_recipe(dataset, kind))  # as its command
     try:
         splits = data.load(dataset, data_dir)
     except DataNotFound:
         pytest.skip(f"needs the {dataset} data")
     measured = training.measure(model, kind, data.as_float(splits.x_val))
-    expected = card["metrics"]["validation"]
+    expected = card.validation
     assert measured["images"] == expected["images"]
     assert measured["bce"] == pytest.approx(expected["bce"], rel=0.01)
     assert measured["bce"] < 0.5  # far below a grey guess (ln 2 ≈ 0.69)
@@ -32,8 +34,8 @@ def test_shipped_model_reaches_its_card(data_dir, card_path):
 
 def test_mnist_conv_beats_the_bar_on_validation():
     _, card = training.load_shipped("mnist", "conv")
-    assert card["metrics"]["validation"]["bce"] <= 0.080
-    assert card["code_size"] <= 32
+    assert card.validation["bce"] <= 0.080
+    assert card.code_size <= 32
 
 
 def test_evaluate_command_on_an_idx_file(data_dir, tmp_path, capsys):

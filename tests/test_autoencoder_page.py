@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from core.autoencoder import training
-from tests.conftest import open_page
+from tests.helpers import open_page
 
 PAGE = "pages/autoencoders.py"
 pytestmark = pytest.mark.skipif(not training.shipped_paths("mnist", "conv")[0].exists(),

@@ -2,10 +2,10 @@
 
 import pytest
 
-from core.babi import answer, examples, training
+from core.babi import examples, training
 from core.babi.data import TASKS
 from core.cards import read_card
-from tests.conftest import open_page
+from tests.helpers import open_page
 
 PAGE = "pages/memory_network.py"
 
@@ -44,7 +44,7 @@ def test_empty_inputs_get_a_clear_message(app, data_dir, story, question, messag
 
 def test_a_story_longer_than_the_memory_is_cut_with_a_note(app, data_dir):
     at = open_page(app, PAGE)
-    size = answer.load(1)[1].memory_size
+    size = training.load_shipped(1)[1].memory_size
     at = ask(at, "\n".join(["mary went to the office"] * (size + 2)), "where is mary")
     assert any("first 2 are left out" in i.value for i in at.info)
     assert at.metric[0].value == "office"
@@ -99,9 +99,9 @@ def test_the_table_sets_every_task_beside_the_published_memory_networks(app, no_
 
 @pytest.mark.parametrize(("task", "kind"), [(1, "book")])
 def test_shipped_model_reaches_its_cards_validation_accuracy(data_dir, task, kind):
-    card = read_card(answer.card_path(task, kind))
+    card = read_card(training.card_path(task, kind), training.BabiCard)
     measured = training.validation_accuracy(task, kind, data_dir)
-    assert measured["questions"] == card["metrics"]["validation"]["questions"]
-    assert measured["accuracy"] >= card["metrics"]["validation"]["accuracy"] - 0.005
-    low, high = card["metrics"]["validation"].get("ci95", (0.0, 1.0))
+    assert measured["questions"] == card.validation["questions"]
+    assert measured["accuracy"] >= card.validation["accuracy"] - 0.005
+    low, high = card.validation.get("ci95", (0.0, 1.0))
     assert low <= measured["accuracy"] <= high

@@ -9,9 +9,8 @@ import keras
 import numpy as np
 import pytest
 
-from core.babi import answer, data, examples, model, training, vectorize
+from core.babi import data, examples, model, training, vectorize
 from core.babi.vectorize import Vocabulary
-from core.cards import read_card
 from core.cli import main
 
 FORMATS = Path(__file__).parent / "fixtures" / "babi" / "formats"
@@ -86,7 +85,7 @@ def test_shipped_examples_cover_every_task_with_their_license():
     for task in data.TASKS:
         shipped = examples.load(task)
         assert len(shipped) >= 3
-        vocab = answer.load(task)[1] if answer.vocab_path(task).exists() else None
+        vocab = training.load_shipped(task)[1] if training.vocab_path(task).exists() else None
         for e in shipped:
             assert all(0 <= i < len(e.story) for i in e.supporting)
             if vocab is not None:  # the shipped model knows every word of its examples
@@ -137,12 +136,12 @@ def test_cli_evaluates_comma_answers_of_one_file(task, capsys):
 
 @pytest.mark.parametrize("task", list(data.TASKS))
 def test_shipped_model_reaches_its_cards_validation_accuracy(data_dir, task):
-    card = answer.load(task)[2]
+    card = training.load_shipped(task)[2]
     measured = training.validation_accuracy(task, data_dir=data_dir)
-    validation = card["metrics"]["validation"]
+    validation = card.validation
     assert measured["questions"] == validation["questions"]
     assert measured["accuracy"] >= validation["accuracy"] - 0.005
-    assert card["command"] == f"python -m core train babi --task {task}"
+    assert card.command == f"python -m core train babi --task {task}"
 
 
 def test_support_targets_point_each_hop_at_its_supporting_statement():
@@ -176,12 +175,13 @@ def test_supervised_attention_trains_the_hops_onto_the_supporting_facts():
 def test_each_card_records_the_recipe_its_training_command_uses(task):
     from dataclasses import asdict, fields
 
-    card = read_card(answer.card_path(task))
+    card = training.load_shipped(task)[2]
+    assert "hops" in card.training, "the card records no training recipe under 'training'"
     recipe = asdict(training.RECIPES[task])
     defaults = {f.name: f.default for f in fields(training.Recipe)}
     for key, value in recipe.items():  # keys added after a card was written hold defaults
-        assert card["recipe"].get(key, defaults[key]) == value, key
-    assert card["model"] == "memn2n" and card["parameters"] > 0
+        assert card.training.get(key, defaults[key]) == value, key
+    assert card.model == "memn2n" and card.parameters > 0
 
 
 @pytest.mark.parametrize("model_kind", ["memn2n", "book"])

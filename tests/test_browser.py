@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.catalog import PAGES
-from tests.conftest import ROOT, wait_until_idle
+from tests.helpers import ROOT, wait_until_idle
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from core.customizing import backend, distance, lrn
+from core.customizing import backend, distance, lrn, view
 from core.customizing import initializers as ini
 
 
@@ -121,6 +121,7 @@ def test_zeros_gives_zero_activation_variance_past_the_first_layer(synthetic):
         assert (stats.query("kind == 'activation' and depth > 1")["std"] == 0).all()
         assert (stats.query("kind == 'gradient' and depth <= 3")["std"] == 0).all()
         assert not result.summary["diverged"].item()
+        assert view.flat_initializers(result) == ["zeros"]  # what the log axes cannot show
 
 
 def test_experiment_returns_sane_tidy_statistics(synthetic):
@@ -173,3 +174,34 @@ def test_bench_prints_json(capsys):
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert report["data"] == "synthetic" and report["experiment_seconds"] > 0
     assert [row["initializer"] for row in report["initializers"]] == list(ini.DEFAULT_CHOICES)
+
+
+def test_a_pair_of_vectors_needs_one_length_within_the_limit():
+    assert distance.pair_problem(np.ones(3), np.ones(3)) is None
+    assert distance.pair_problem(np.ones(3), np.ones(2)) == (
+        "x has 3 numbers and y has 2: a distance needs two vectors of the same length.")
+    long = np.ones(distance.MAX_LENGTH + 1)
+    assert "64 numbers or fewer" in distance.pair_problem(long, long)
+
+
+def test_the_ops_table_has_a_row_per_equivalent():
+    lines = view.ops_table().splitlines()
+    assert lines[0].startswith("| book (Keras 2 backend) | Keras 3 |")
+    assert len(lines) == 2 + len(backend.EQUIVALENTS)
+    assert "| `K.pow(x, 2)` | `ops.power(x, 2)` | `[[ 1.,  4.,  9.], [16., 25., 36.]]` |" in lines
+
+
+def test_the_queued_experiment_reports_each_initializer(synthetic):
+    class Job:  # what core.jobs hands to queued work
+        reports = []
+
+        def check(self):
+            pass
+
+        def report(self, fraction, text, preview=None):
+            self.reports.append((fraction, text))
+
+    job = Job()
+    result = view.experiment_work(("zeros", "he_normal"), "relu", 2, 10, *synthetic)(job)
+    assert job.reports == [(0.0, "zeros (1 of 2)…"), (0.5, "he_normal (2 of 2)…")]
+    assert list(result.summary["initializer"]) == ["zeros", "he_normal"]

@@ -1,18 +1,18 @@
 """AppTest: the Customizing Keras page, with the MNIST data and without any data."""
 
-from tests.conftest import open_page
+from tests.helpers import finish_jobs, open_page
 
 PAGE = "pages/customizing_keras.py"
 
 
 def _run_lab(at, initializers, steps=100):
-    at.multiselect[0].set_value(initializers)
+    at.multiselect(key="ck_initializers").set_value(initializers)
     next(s for s in at.select_slider if s.label.startswith("SGD steps")).set_value(steps)
     next(s for s in at.slider if s.label.startswith("Hidden layers")).set_value(2)
     next(b for b in at.button if b.label == "Run the experiment").click()
     at.run()
     assert not at.exception, at.exception
-    return at
+    return finish_jobs(at)
 
 
 def test_distance_checked_against_numpy_and_bad_vectors_explained(app, data_dir):
@@ -20,10 +20,12 @@ def test_distance_checked_against_numpy_and_bad_vectors_explained(app, data_dir)
     model, numpy, _ = (m.value for m in at.metric)
     assert model == numpy  # defaults: (1, 2, 3, 4) and (4, 6, 3, 0), distance sqrt(41)
     assert float(numpy) == round(41 ** 0.5, 5)
-    assert any("safe_mode=False" in e.value for e in at.error)  # the real refusal, shown
-    at.text_input[0].set_value("1, 2").run()
+    # the real refusal, shown as the lesson it is (an info box), not as an error
+    assert any("safe_mode=False" in i.value and "lesson" in i.value for i in at.info)
+    assert not at.error
+    at.text_input(key="ck_x").set_value("1, 2").run()
     assert any("same length" in w.value for w in at.warning)
-    at.text_input[0].set_value("1, apple").run()
+    at.text_input(key="ck_x").set_value("1, apple").run()
     assert any("'apple' is not a number" in w.value for w in at.warning)
     assert not at.exception
 

@@ -1,16 +1,22 @@
-"""Deep Dream engine: octave and jitter arithmetic, the SqueezeNet rebuild, ascent, the CLI."""
+"""Deep Dream engine: octave and jitter arithmetic, the shipped SqueezeNet and its conversion,
+ascent, the CLI. Everything but the conversion runs on the shipped weights, without data."""
 
+import io
 import json
 import subprocess
 import sys
 import threading
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image
 
-from core import data
-from core.dream import backbones, engine, pipeline
+from core import cards, datasets
+from core.cli import main
+from core.dream import cli as dream_cli
+from core.dream import convert, engine, model, view
 
 
 def test_octave_shapes_grow_to_the_full_size():
@@ -31,41 +37,76 @@ def test_jitter_is_seeded_bounded_and_undone():
 
 @pytest.fixture(scope="module")
 def squeezenet():
-    path = data.locate("squeezenet", download=False)
-    return path, backbones.load("squeezenet", path)
+    """The shipped weights (assets/dream), which a fresh clone has: no data needed."""
+    path = model.shipped_weights("squeezenet")
+    assert path is not None, "assets/dream/squeezenet_v1_1.keras is missing"
+    return path, model.load("squeezenet", path)
 
 
 @pytest.fixture
 def photo():
-    return np.asarray(pipeline.generated_picture(128))
+    return np.asarray(view.generated_picture(128))
 
 
-def test_rebuilt_layers_match_the_hdf5_file(data_dir, squeezenet):
-    path, model = squeezenet
-    arrays = backbones.h5_arrays(path)
-    convs = {lyr.name: lyr for lyr in model.layers if "conv" in lyr.name or "fire" in lyr.name}
+def _conv_weights(model) -> dict[str, list[np.ndarray]]:
+    return {lyr.name: lyr.get_weights() for lyr in model.layers if lyr.name in CONVS}
+
+
+CONVS = {"conv1"} | {f"fire{n}_{part}" for n in model.FIRES
+                     for part in ("squeeze1x1", "expand1x1", "expand3x3")}
+
+
+def test_shipped_file_loads_in_safe_mode_and_matches_its_card(squeezenet):
+    path, _ = squeezenet
+    card = cards.read_card(path.with_suffix(".json"))
+    assert card.command == "python -m core convert squeezenet"
+    assert datasets.sha256_of(path) == card.details["sha256"]
+    assert path.stat().st_size == card.details["size_bytes"]
+    model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    assert set(_conv_weights(model)) == CONVS and len(CONVS) == card.metrics["conv_layers"]
+    assert model.count_params() == card.metrics["parameters"]
+    assert convert.weights_digest(model) == card.metrics["weights_sha256"]
+    for name in card.details["licenses"]:  # both licenses travel with the weights
+        assert "Copyright" in (path.parent / name).read_text()
+
+
+def test_shipped_weights_equal_the_original_hdf5(data_dir, squeezenet):
+    source = datasets.locate("squeezenet", data_dir, download=False)
+    arrays = model.h5_arrays(source)
     assert len(arrays) == 25  # conv1 + 8 fire modules × 3 convolutions
+    shipped = _conv_weights(squeezenet[1])
     for name, (kernel, bias) in arrays.items():
-        got_kernel, got_bias = convs[name].get_weights()
+        got_kernel, got_bias = shipped[name]
         assert got_kernel.shape == kernel.shape and np.array_equal(got_kernel, kernel)
         assert np.array_equal(got_bias, bias)
-    assert model.count_params() == sum(k.size + b.size for k, b in arrays.values())
+    assert squeezenet[1].count_params() == sum(k.size + b.size for k, b in arrays.values())
+    assert datasets.sha256_of(source) in cards.read_card(
+        squeezenet[0].with_suffix(".json")).data_sha256.values()
 
 
-def test_layer_activation_grows_over_the_steps(data_dir, squeezenet, photo):
+def test_convert_command_reproduces_the_shipped_weights(data_dir, squeezenet, tmp_path):
+    assert main(["convert", "squeezenet", "--out", str(tmp_path),
+                 "--data-dir", str(data_dir)]) == 0
+    made = cards.read_card(tmp_path / "squeezenet_v1_1.json")
+    shipped = cards.read_card(squeezenet[0].with_suffix(".json"))
+    assert made.metrics == shipped.metrics  # same weights, bit for bit
+    assert made.metrics["max_abs_difference_from_source"] == 0.0
+
+
+def test_layer_activation_grows_over_the_steps(squeezenet, photo):
     layers = {"fire4_concat": 1.0, "fire6_concat": 1.0}
     losses = []
     settings = engine.Settings(layers, octaves=1, steps=8, seed=0)
-    dreamer = pipeline.dreamer("squeezenet", squeezenet[0], tuple(layers.items()))
+    dreamer = view.dreamer("squeezenet", squeezenet[0], tuple(layers.items()))
     out = engine.run(dreamer, photo, settings, progress=lambda o, s, loss, p: losses.append(loss))
     assert out.shape == photo.shape and out.dtype == np.uint8
     assert losses[-1] > 1.5 * losses[0]
     assert dreamer.step.experimental_get_tracing_count() == 1  # no retracing per step
 
 
-def test_same_seed_same_dream_and_octaves_share_one_graph(data_dir, squeezenet, photo):
+def test_same_seed_same_dream_and_octaves_share_one_graph(squeezenet, photo):
     layers = (("fire5_concat", 1.0),)
-    dreamer = pipeline.dreamer("squeezenet", squeezenet[0], layers)
+    dreamer = view.dreamer("squeezenet", squeezenet[0], layers)
     settings = engine.Settings(dict(layers), octaves=3, steps=2, seed=7)
     first = engine.run(dreamer, photo, settings)
     assert np.array_equal(first, engine.run(dreamer, photo, settings))
@@ -74,9 +115,9 @@ def test_same_seed_same_dream_and_octaves_share_one_graph(data_dir, squeezenet, 
     assert dreamer.step.experimental_get_tracing_count() == 1
 
 
-def test_max_loss_stops_each_octave_early(data_dir, squeezenet, photo):
+def test_max_loss_stops_each_octave_early(squeezenet, photo):
     layers = (("fire3_concat", 1.0),)
-    dreamer = pipeline.dreamer("squeezenet", squeezenet[0], layers)
+    dreamer = view.dreamer("squeezenet", squeezenet[0], layers)
     free = []
     engine.run(dreamer, photo, engine.Settings(dict(layers), 2, steps=6),
                progress=lambda o, s, loss, _: free.append(loss))
@@ -92,12 +133,12 @@ def test_max_loss_stops_each_octave_early(data_dir, squeezenet, photo):
 
 
 def test_presets_carry_their_clipping_and_smallest_input():
-    squeeze = [pipeline.settings_for("squeezenet", p).max_loss for p in backbones.PRESETS]
+    squeeze = [view.settings_for("squeezenet", p).max_loss for p in model.PRESETS]
     assert squeeze == sorted(squeeze) and all(squeeze)  # stronger presets, higher limits
-    assert pipeline.settings_for("inception", "classic").max_loss == 15.0  # keras.io's value
-    assert pipeline.settings_for("inception").min_side == 75
-    assert pipeline.settings_for("squeezenet", max_loss=None).max_loss is None
-    for backbone in backbones.BACKBONES.values():
+    assert view.settings_for("inception", "classic").max_loss == 15.0  # keras.io's value
+    assert view.settings_for("inception").min_side == 75
+    assert view.settings_for("squeezenet", max_loss=None).max_loss is None
+    for backbone in model.BACKBONES.values():
         for preset in backbone.presets.values():
             assert set(preset["layers"]) <= set(backbone.layers)
 
@@ -106,13 +147,13 @@ class _ScriptStopped(BaseException):
     """Stands in for Streamlit's StopException, raised inside a progress callback."""
 
 
-def test_cancel_raises_and_always_releases_the_lock(data_dir, squeezenet):
-    settings = pipeline.settings_for("squeezenet", layers={"fire3_concat": 1.0}, octaves=1,
+def test_cancel_raises_and_always_releases_the_lock(squeezenet):
+    settings = view.settings_for("squeezenet", layers={"fire3_concat": 1.0}, octaves=1,
                                      steps=5)
-    photo = pipeline.generated_picture(64)
+    photo = view.generated_picture(64)
 
     def dream(**kwargs):
-        pipeline.dream_photo(photo, "squeezenet", squeezenet[0], settings, **kwargs)
+        view.dream_photo(photo, "squeezenet", squeezenet[0], settings, **kwargs)
 
     stop = threading.Event()
     stop.set()
@@ -132,41 +173,41 @@ def test_cancel_raises_and_always_releases_the_lock(data_dir, squeezenet):
     assert not engine.DREAM_LOCK.locked()
 
 
-def test_one_dream_at_a_time(data_dir, squeezenet):
+def test_one_dream_at_a_time(squeezenet):
     waited = []
-    settings = pipeline.settings_for("squeezenet", layers={"fire2_concat": 1.0}, octaves=1,
+    settings = view.settings_for("squeezenet", layers={"fire2_concat": 1.0}, octaves=1,
                                      steps=1)
-    photo = pipeline.generated_picture(64)
+    photo = view.generated_picture(64)
     with engine.DREAM_LOCK:
-        worker = threading.Thread(target=pipeline.dream_photo, args=(
+        worker = threading.Thread(target=view.dream_photo, args=(
             photo, "squeezenet", squeezenet[0], settings), kwargs={"on_wait": waited.append})
         worker.start()
         worker.join(timeout=1.3)
         assert worker.is_alive() and waited  # still queued, and saying so
-        assert waited == sorted(waited) and waited[0] >= pipeline.WAIT_POLL_S * 0.9
+        assert waited == sorted(waited) and waited[0] >= view.WAIT_POLL_S * 0.9
     worker.join(timeout=30)
     assert not worker.is_alive() and not engine.DREAM_LOCK.locked()
 
 
-def test_a_queued_dream_gives_up_instead_of_waiting_forever(data_dir, squeezenet):
+def test_a_queued_dream_gives_up_instead_of_waiting_forever(squeezenet):
     waited = []
-    settings = pipeline.settings_for("squeezenet", layers={"fire2_concat": 1.0}, steps=1)
+    settings = view.settings_for("squeezenet", layers={"fire2_concat": 1.0}, steps=1)
     with engine.DREAM_LOCK:
-        with pytest.raises(pipeline.Busy, match="busy with other dreams"):
-            pipeline.dream_photo(pipeline.generated_picture(64), "squeezenet", squeezenet[0],
+        with pytest.raises(view.Busy, match="busy with other dreams"):
+            view.dream_photo(view.generated_picture(64), "squeezenet", squeezenet[0],
                                  settings, on_wait=waited.append, wait_limit_s=1.0)
         assert engine.DREAM_LOCK.locked()  # the holder's lock was never touched
         assert waited and max(waited) < 1.0
     assert not engine.DREAM_LOCK.locked()
 
 
-def test_cli_writes_a_png_the_size_of_the_input(data_dir, tmp_path):
+def test_cli_writes_a_png_the_size_of_the_input(tmp_path):
     src, out = tmp_path / "in.jpg", tmp_path / "out.png"
-    pipeline.generated_picture(90).crop((0, 0, 90, 60)).save(src)
+    view.generated_picture(90).crop((0, 0, 90, 60)).save(src)
     done = subprocess.run(
         [sys.executable, "-m", "core", "dream", str(src), str(out), "--octaves", "2",
          "--steps", "2", "--layers", "fire4_concat:1", "fire6_concat:2", "--seed", "1",
-         "--max-loss", "0", "--data-dir", str(data_dir)], capture_output=True, text=True,
+         "--max-loss", "0"], capture_output=True, text=True,
         timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -177,13 +218,65 @@ def test_cli_writes_a_png_the_size_of_the_input(data_dir, tmp_path):
     assert Image.open(out).size == (90, 60)
 
 
-def test_cli_refuses_unknown_layers_and_non_images(data_dir, tmp_path, capsys):
-    from core.cli import main
-
+def test_cli_refuses_unknown_layers_and_non_images(tmp_path, capsys):
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"nope")
     base = ["dream", str(bad), str(tmp_path / "o.png")]
     assert main(base + ["--layers", "mixed4"]) == 2
     assert "unknown layers" in capsys.readouterr().err
-    assert main(base) == 1
+    assert main(base) == 2
     assert "could not be read" in capsys.readouterr().err
+
+
+def test_the_cli_offers_exactly_the_backbones_and_presets():
+    # The CLI keeps its own copies of the names so that `--help` needs no Keras: they must agree.
+    assert tuple(model.BACKBONES) == dream_cli.MODELS
+    assert dream_cli.PRESETS == model.PRESETS
+    assert all(set(b.presets) == set(model.PRESETS) for b in model.BACKBONES.values())
+
+
+def test_a_dream_job_id_changes_with_whatever_changes_the_dream():
+    photo = b"pixels"
+    settings = view.settings_for("squeezenet", "classic")
+    job = view.job_id(photo, "squeezenet", settings, 512)
+    assert job == view.job_id(photo, "squeezenet", view.settings_for("squeezenet"), 512)
+    reordered = view.settings_for("squeezenet", layers=dict(reversed(settings.layers.items())))
+    assert view.job_id(photo, "squeezenet", reordered, 512) == job  # the order of layers is not
+    others = [view.job_id(b"other", "squeezenet", settings, 512),
+              view.job_id(photo, "vgg16", settings, 512),
+              view.job_id(photo, "squeezenet", settings, 256),
+              view.job_id(photo, "squeezenet", view.settings_for("squeezenet", seed=1), 512),
+              view.job_id(photo, "squeezenet", view.settings_for("squeezenet", max_loss=None), 512)]
+    assert job not in others and len(set(others)) == len(others)
+
+
+def test_recent_dreams_keep_the_newest_as_png():
+    recent = {}
+    for n in range(view.RECENT + 2):
+        view.remember(recent, f"job{n}", view.png_bytes(view.generated_picture(8 + n)))
+    assert list(recent) == [f"job{n}" for n in range(2, view.RECENT + 2)]
+    assert Image.open(io.BytesIO(recent["job2"])).size == (10, 10)
+
+
+def test_the_page_shows_the_step_that_runs():
+    assert view.step_code().startswith("def _step(self, img, shift, step_size):")
+    assert "tape.gradient(loss, rolled)" in view.step_code()
+    assert view.loss_code().startswith("def loss(self, img):")
+
+
+def test_the_queued_dream_reports_its_steps_and_returns_a_png(squeezenet):
+    class Job:  # what core.jobs hands to queued work
+        def __init__(self):
+            self.reports, self.cancel_event = [], threading.Event()
+
+        def report(self, fraction, text, preview=None):
+            self.reports.append((fraction, text, preview is not None))
+
+    settings = view.settings_for("squeezenet", "subtle", octaves=1, steps=5, max_loss=None)
+    job = Job()
+    work = view.dream_work(view.generated_picture(64), "squeezenet", squeezenet[0], settings, 64)
+    png = work(job)
+    assert Image.open(io.BytesIO(png)).size == (64, 64)
+    assert [round(f, 2) for f, _, _ in job.reports] == [0.2, 0.4, 0.6, 0.8, 1.0]
+    assert job.reports[-1][1].startswith("Octave 1/1, step 5/5 · loss ")
+    assert [p for _, _, p in job.reports] == [False, False, False, False, True]  # every 5th

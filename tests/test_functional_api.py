@@ -7,8 +7,8 @@ import keras
 import numpy as np
 import pytest
 
-from core.functional_api import builder, graph, two_digits
-from core.functional_api.builder import CHAPTER, LayerSpec, NetworkSpec
+from core.functional_api import graph, model, two_digits, view
+from core.functional_api.model import CHAPTER, LayerSpec, NetworkSpec
 
 SPECS = [
     CHAPTER,
@@ -47,34 +47,34 @@ def architecture(model: keras.Model) -> list[tuple]:
 
 
 def test_chapter_models_have_the_books_25450_parameters():
-    twins = builder.build(CHAPTER)
+    twins = model.build(CHAPTER)
     assert twins.sequential.count_params() == twins.functional.count_params() == 25_450
-    assert builder.parameter_count(CHAPTER) == (784 + 1) * 32 + (32 + 1) * 10 == 25_450
+    assert model.parameter_count(CHAPTER) == (784 + 1) * 32 + (32 + 1) * 10 == 25_450
     assert graph.summary(twins.sequential)["params"].sum() == 25_450
 
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_parameter_count_by_hand_matches_keras(spec):
-    assert builder.parameter_count(spec) == builder.sequential_model(spec).count_params()
+    assert model.parameter_count(spec) == model.sequential_model(spec).count_params()
 
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_generated_code_executes_to_the_same_architecture(spec):
-    twins = builder.build(spec)
-    for code, model in ((twins.sequential_code, twins.sequential),
-                        (twins.functional_code, twins.functional)):
+    twins = model.build(spec)
+    for code, net in ((twins.sequential_code, twins.sequential),
+                      (twins.functional_code, twins.functional)):
         namespace: dict = {}
         exec(code, namespace)  # the code text as shown on the page, imports included
         built = namespace["model"]
-        assert isinstance(built, type(model))
-        assert architecture(built) == architecture(model)
-        assert built.count_params() == model.count_params()
+        assert isinstance(built, type(net))
+        assert architecture(built) == architecture(net)
+        assert built.count_params() == net.count_params()
     assert "input_shape" not in twins.sequential_code  # Keras 3 syntax
     assert "keras.Input(shape=(784,))" in twins.functional_code
 
 
 def test_sequential_and_functional_twins_draw_the_same_graph():
-    twins = builder.build(SPECS[1])
+    twins = model.build(SPECS[1])
     assert graph.summary(twins.sequential).equals(graph.summary(twins.functional))
     body = [graph.to_dot(m).split("\n", 1)[1] for m in (twins.sequential, twins.functional)]
     assert body[0] == body[1]  # only the graph's name differs
@@ -82,11 +82,11 @@ def test_sequential_and_functional_twins_draw_the_same_graph():
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_dot_has_one_node_per_layer_and_the_chain_edges(spec):
-    model = builder.functional_model(spec)
-    nodes, edges = dot_nodes_and_edges(graph.to_dot(model))
-    names = [layer.name for layer in model.layers]  # a functional model lists its InputLayer
+    net = model.functional_model(spec)
+    nodes, edges = dot_nodes_and_edges(graph.to_dot(net))
+    names = [layer.name for layer in net.layers]  # a functional model lists its InputLayer
     assert sorted(nodes) == sorted(names) and len(nodes) == len(set(nodes))
-    assert edges == config_edges(model)
+    assert edges == config_edges(net)
     assert sum(edges.values()) == len(names) - 1  # a chain
 
 
@@ -115,7 +115,7 @@ def test_two_digit_code_builds_the_same_model_and_answers_per_head():
 
 
 def test_summary_rows_follow_the_graph():
-    table = graph.summary(builder.sequential_model(CHAPTER))
+    table = graph.summary(model.sequential_model(CHAPTER))
     assert list(table.columns) == ["layer", "type", "setting", "output shape", "params",
                                    "connected to"]
     assert list(table["type"]) == ["InputLayer", "Dense", "Activation", "Dense", "Activation"]
@@ -126,30 +126,30 @@ def test_summary_rows_follow_the_graph():
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_copied_weights_give_identical_outputs(spec):
-    sequential, functional = builder.sequential_model(spec), builder.functional_model(spec)
+    sequential, functional = model.sequential_model(spec), model.functional_model(spec)
     x = np.random.default_rng(1).random((8, spec.inputs), dtype=np.float32)
-    assert builder.max_difference(sequential, functional, x) > 0  # independent random weights
-    builder.copy_weights(sequential, functional)
-    assert builder.max_difference(sequential, functional, x) == 0.0
+    assert model.max_difference(sequential, functional, x) > 0  # independent random weights
+    model.copy_weights(sequential, functional)
+    assert model.max_difference(sequential, functional, x) == 0.0
     for a, b in zip(sequential.get_weights(), functional.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
 def test_proof_holds_for_the_chapter_and_fails_for_the_books_sigmoid_version():
-    same = builder.same_network_proof(CHAPTER, CHAPTER)
+    same = model.same_network_proof(CHAPTER, CHAPTER)
     assert same.before > 0 and same.after == 0.0
     np.testing.assert_array_equal(same.sequential_output, same.functional_output)
     assert same.sequential_output.sum() == pytest.approx(1.0, abs=1e-5)  # softmax
-    book = builder.same_network_proof(CHAPTER, builder.BOOK_FUNCTIONAL)
+    book = model.same_network_proof(CHAPTER, model.BOOK_FUNCTIONAL)
     assert book.after > 1e-3  # same weights, different hidden activation
 
 
 def test_copy_refuses_models_that_do_not_match():
-    small = builder.functional_model(NetworkSpec((LayerSpec(16, "relu"),)))
+    small = model.functional_model(NetworkSpec((LayerSpec(16, "relu"),)))
     with pytest.raises(ValueError, match="does not match"):
-        builder.copy_weights(builder.sequential_model(CHAPTER), small)
+        model.copy_weights(model.sequential_model(CHAPTER), small)
     with pytest.raises(ValueError, match="weighted layers"):
-        builder.copy_weights(builder.sequential_model(SPECS[1]), small)
+        model.copy_weights(model.sequential_model(SPECS[1]), small)
 
 
 def test_dot_quotes_awkward_names():
@@ -157,3 +157,29 @@ def test_dot_quotes_awkward_names():
     model = keras.Model(inputs, keras.layers.Dense(2, name="out\\put")(inputs), name="odd")
     dot = graph.to_dot(model)
     assert '"in \\"quoted\\"" -> "out\\\\put";' in dot
+
+
+def test_the_page_view_of_both_styles_agrees_with_keras():
+    spec = NetworkSpec((LayerSpec(16, "tanh"), LayerSpec(8, "relu")))
+    both = view.styles(spec)
+    assert both["Sequential"]["params"] == both["Functional"]["params"]
+    assert both["Sequential"]["params"] == model.parameter_count(spec)
+    assert both["Sequential"]["summary"].equals(both["Functional"]["summary"])
+    assert both["Functional"]["code"].startswith("import keras")
+    assert view.parameter_sum(spec) == (
+        f"(784 + 1) × 16 + (16 + 1) × 8 + (8 + 1) × 10 = {model.parameter_count(spec):,}")
+
+
+def test_the_proof_chart_puts_both_models_side_by_side():
+    proof = model.same_network_proof(CHAPTER, CHAPTER, samples=2)
+    spec = view.outputs_chart(proof).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert len(rows) == 20 and {r["model"] for r in rows} == {"Sequential", "Functional"}
+    assert spec["encoding"]["xOffset"]["field"] == "model"
+
+
+def test_two_digit_facts():
+    facts = view.two_digit_facts()
+    assert facts["encoder_params"] == 784 * 32 + 32  # counted once, though called twice
+    assert facts["params"] > facts["encoder_params"]
+    assert facts["answers"] == "`same_digit` (4, 1), `digit_sum` (4, 19)"

@@ -1,6 +1,6 @@
 """AppTest: the Functional API page follows the book, the proof and the builder's choices."""
 
-from tests.conftest import open_page
+from tests.helpers import open_page
 
 PAGE = "pages/functional_api.py"
 
@@ -34,7 +34,7 @@ def test_chapter_twins_and_the_proof_follow_the_sigmoid_switch(app):
     assert any("sigmoid" in e.value for e in at.error)
     assert [m.value for m in at.metric if m.label == "Parameters"][:2] == chapter
 
-    at.button[0].click().run()  # new random weights and inputs: the proof still holds or fails
+    at.button(key="fa_new_weights").click().run()  # the proof still holds, or fails
     assert not at.exception
     at.toggle(key="fa_book_sigmoid").set_value(False).run()
     assert _metric(at, "max |difference| after copying") == "0"

@@ -42,6 +42,10 @@ DESCRIPTIONS = {  # column -> (what it is, unit)
     "AH": ("absolute humidity", "g/m³"),
 }
 
+# The largest reading in the UCI file is under 3,000. Far larger numbers are corrupt, and
+# would overflow the models' float32 arithmetic into infinities and NaN scores.
+PLAUSIBLE = 1e9
+
 # Train on March to October 2004, validate on November and December (the file's last months).
 VALIDATION_START = pd.Timestamp("2004-11-01")
 
@@ -51,10 +55,10 @@ class AirQualityFormatError(ValueError):
 
 
 def load(data_dir: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The development data (2004), parsed; raises core.data.DataNotFound without it."""
-    from core import data
+    """The development data (2004), parsed; raises core.datasets.DataNotFound without it."""
+    from core import datasets
 
-    return parse(data.locate("air-quality", data_dir))
+    return parse(datasets.locate("air-quality", data_dir))
 
 
 def parse(source: str | os.PathLike | bytes | io.IOBase) -> pd.DataFrame:
@@ -124,6 +128,11 @@ def _numbers(column: pd.Series, name: str) -> pd.Series:
         raise AirQualityFormatError(
             f"column {name} has {int(bad.sum())} value(s) that are not numbers "
             f"(first: {column[bad].iloc[0]!r})")
+    wild = ~values.abs().le(PLAUSIBLE) & values.notna()
+    if wild.any():
+        raise AirQualityFormatError(
+            f"column {name} has {int(wild.sum())} value(s) that are not plausible readings "
+            f"(infinite, or beyond ±{PLAUSIBLE:g}; first: {column[wild].iloc[0]!r})")
     return values.astype("float64")
 
 

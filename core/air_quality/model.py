@@ -7,7 +7,6 @@ Normalization (training mean and variance, fixed) → Dense layers → Dense(1) 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 
 import keras
@@ -157,21 +156,23 @@ def metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
             "r2": float(1 - np.sum(err ** 2) / total) if total > 0 else float("nan")}
 
 
+def not_computed(scores: dict) -> dict[str, str]:
+    """Why each metric of `metrics()` that is not a finite number could not be computed."""
+    why = {}
+    for key in ("rmse", "mae"):
+        if not np.isfinite(scores[key]):
+            why[key] = ("the model's predictions are not finite numbers: some readings are "
+                        "far outside any range it was trained on")
+    if not np.isfinite(scores["r2"]):
+        why["r2"] = why.get("rmse", "R² compares the errors with the spread of the benzene "
+                                    "readings: it needs at least two rows with different "
+                                    "readings")
+    return why
+
+
 def evaluate(model: keras.Model, frame: pd.DataFrame, columns: Sequence[str]) -> dict:
     """Metrics on every row of `frame` that has a target."""
     frame = data.with_target(frame)
     if frame.empty:
         raise data.AirQualityFormatError(f"no row has a {data.TARGET} reading to compare with")
     return metrics(frame[data.TARGET].to_numpy(), predict(model, frame, columns))
-
-
-def timed_latency(model: keras.Model, n_inputs: int, repeats: int = 50) -> float:
-    """Median milliseconds for one single-row prediction (what the tuning panel does)."""
-    x = np.zeros((1, n_inputs), dtype="float32")
-    model.predict_on_batch(x)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        model.predict_on_batch(x)
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times) * 1000)

@@ -4,40 +4,65 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from core import cards
-from core import data as datalayer
+from core import cards, datasets
 from core.air_quality import baselines, data
-from core.air_quality.model import SEED, build, evaluate, fit, timed_latency
+from core.air_quality.model import SEED, build, evaluate, fit
 
 MODELS = {  # shipped model -> what it is for
     "all": "all 12 readings, as in the book (analyzers, sensors, weather)",
     "sensors": "only what a cheap device measures: sensors S1–S5, T, RH, AH",
 }
-EPOCHS = 150
-ASSET_DIR = cards.asset_path("air_quality")
+ASSETS = cards.ASSETS / "air_quality"
 
 
-def shipped_paths(kind: str, folder: Path = ASSET_DIR) -> tuple[Path, Path]:
+@dataclass(frozen=True)
+class Recipe:
+    """How a shipped model is trained: `fit`'s arguments, recorded as they are in its card."""
+
+    epochs: int = 150
+    batch_size: int = 64
+    optimizer: str = "adam"
+    learning_rate: float = 3e-3
+    constant_lr: bool = False  # False: cosine decay to 1% of the rate over the run
+    seed: int = SEED
+
+
+@dataclass(frozen=True)
+class BenzeneCard(cards.Card):
+    model: str = ""
+    description: str = ""
+    inputs: list[str] = field(default_factory=list)
+    split: dict = field(default_factory=dict)  # "train"/"validation" -> [first, last] hour
+    imputation: dict[str, float] = field(default_factory=dict)  # column -> training mean
+    ranges: dict[str, dict] = field(default_factory=dict)  # column -> min, median, max
+    benzene_percentiles: list[float] = field(default_factory=list)  # 0th…100th, all hours
+    presets: dict[str, dict] = field(default_factory=dict)  # see data.presets
+    baselines: dict[str, dict] = field(default_factory=dict)
+
+
+def shipped_paths(kind: str, folder: Path = ASSETS) -> tuple[Path, Path]:
     return folder / f"{kind}.keras", folder / f"{kind}.json"
 
 
-def train_and_ship(kind: str, *, data_dir=None, epochs: int = EPOCHS, seed: int = SEED,
-                   out_dir: Path = ASSET_DIR, command: str | None = None,
-                   with_baselines: bool = True, log: Callable[[str], None] = print) -> dict:
+def train_and_ship(kind: str, *, data_dir=None, recipe: Recipe = Recipe(),
+                   out_dir: Path = ASSETS, command: str | None = None,
+                   with_baselines: bool = True, log: Callable[[str], None] = print) -> BenzeneCard:
     """Train model `kind` on March–October 2004, validate on November–December; its card."""
+    seed = recipe.seed
     columns = data.FEATURE_SETS[kind]
-    source = datalayer.locate("air-quality", data_dir)
+    source = datasets.locate("air-quality", data_dir)
     frame = data.parse(source)
     train, validation = data.split(frame)
     log(f"{kind}: {len(train)} training rows, {len(validation)} validation rows")
 
     model = build(columns, train, seed=seed, name=f"benzene_{kind}")
     started = time.perf_counter()
-    fit(model, columns, train, epochs=epochs, seed=seed)
+    fit(model, columns, train, **asdict(recipe))
     seconds = time.perf_counter() - started
     val = evaluate(model, validation, columns)
     log(f"{kind}: validation RMSE {val['rmse']:.4f} µg/m³ after {seconds:.0f} s")
@@ -56,10 +81,11 @@ def train_and_ship(kind: str, *, data_dir=None, epochs: int = EPOCHS, seed: int 
     model_path.parent.mkdir(parents=True, exist_ok=True)
     model.save(model_path)
     known = data.with_target(frame)
+    one_row = np.zeros((1, len(columns)), dtype="float32")  # what the tuning panel asks
     return cards.write_card(
-        card_path,
+        card_path, BenzeneCard,
         command=command or cards.training_command(),
-        data_sha256={"air_quality/AirQualityUCI.csv": datalayer.sha256_of(source)},
+        data_sha256={"air_quality/AirQualityUCI.csv": datasets.sha256_of(source)},
         metrics={"validation": val, "train": evaluate(model, train, columns)},
         model=kind,
         description=MODELS[kind],
@@ -70,22 +96,15 @@ def train_and_ship(kind: str, *, data_dir=None, epochs: int = EPOCHS, seed: int 
         ranges=data.input_ranges(known, data.ALL_INPUTS),
         benzene_percentiles=np.nanpercentile(known[data.TARGET], np.arange(101)).tolist(),
         presets=data.presets(frame),
-        training={"epochs": epochs, "batch_size": 64, "optimizer": "adam",
-                  "learning_rate": "3e-3, cosine decay", "seed": seed},
+        training=asdict(recipe),
         training_seconds=round(seconds, 1),
         parameters=int(model.count_params()),
-        latency_ms=round(timed_latency(model, len(columns)), 2),
+        latency_ms=round(cards.latency_ms(lambda: model.predict_on_batch(one_row), 50), 2),
         **extra,
     )
 
 
-def load_shipped(kind: str, folder: Path = ASSET_DIR):
+def load_shipped(kind: str, folder: Path = ASSETS) -> tuple:
     """(model, card) of a shipped model; FileNotFoundError names the missing file."""
-    import keras  # FillMissing is registered: this module imports core.air_quality.model
-
-    model_path, card_path = shipped_paths(kind, folder)
-    for path in (model_path, card_path):
-        if not path.exists():
-            raise FileNotFoundError(f"{path} is missing: run `python -m core train air-quality "
-                                    f"--model {kind}`")
-    return keras.saving.load_model(model_path), cards.read_card(card_path)
+    return cards.load_shipped(shipped_paths(kind, folder)[0], BenzeneCard,
+                              rebuild=f"python -m core train air-quality --model {kind}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import data as datalayer
+from core import datasets
 from core.mnist import read_digits, read_idx, read_images_idx
 
 DATASETS = {"mnist": "mnist", "fashion": "fashion-mnist"}  # CLI name -> data layer name
@@ -40,7 +40,7 @@ class Splits:
 
 def source_files(dataset: str, data_dir=None) -> dict[str, Path]:
     """The files a dataset is read from (locating, and perhaps downloading, them)."""
-    found = datalayer.locate(DATASETS[dataset], data_dir)
+    found = datasets.locate(DATASETS[dataset], data_dir)
     if dataset == "mnist":
         return {f"mnist/{found.name}": found}
     folder = found.parent

@@ -7,6 +7,8 @@ products, adds a second story embedding, and lets an LSTM(32) read the result wi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import keras
 import numpy as np
 from keras import layers
@@ -58,13 +60,24 @@ def build(vocab: Vocabulary, *, dim: int = 64, latent: int = 32, seed: int = SEE
     return keras.Model([story, question], answer, name="book_qa")
 
 
-def fit(train: dict, validation: dict, vocab: Vocabulary, *, epochs: int = 30,
-        seed: int = SEED) -> keras.Model:
-    net = build(vocab, seed=seed)
-    net.compile(keras.optimizers.RMSprop(0.01), loss="sparse_categorical_crossentropy",
-                metrics=["accuracy"])
+@dataclass(frozen=True)
+class Recipe:
+    """How the book's network is trained, recorded as it is in its card."""
+
+    epochs: int = 30
+    batch_size: int = 128
+    optimizer: str = "rmsprop"
+    learning_rate: float = 0.01
+    seed: int = SEED
+
+
+def fit(train: dict, validation: dict, vocab: Vocabulary, recipe: Recipe = Recipe()) -> keras.Model:
+    net = build(vocab, seed=recipe.seed)
+    net.compile(keras.optimizers.get({"class_name": recipe.optimizer,
+                                      "config": {"learning_rate": recipe.learning_rate}}),
+                loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     net.fit({"story": train["story"], "question": train["question"]}, train["answer"],
-            batch_size=128, epochs=epochs, verbose=0,
+            batch_size=recipe.batch_size, epochs=recipe.epochs, verbose=0,
             validation_data=({"story": validation["story"], "question": validation["question"]},
                              validation["answer"]))
     return net

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from core.args import input_file, non_negative_int, output_dir, positive_int
+
 TASKS = tuple(range(1, 21))
 KINDS = ("memn2n", "book")
 
@@ -20,9 +22,11 @@ def train_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", choices=KINDS, default="memn2n",
                         help="the memory network (default) or the book's fixed-window network "
                              "(needs the task's shipped vocabulary)")
-    parser.add_argument("--epochs", type=int, default=None, help="default: the shipped recipe")
-    parser.add_argument("--seed", type=int, default=None, help="default: the shipped seed")
-    parser.add_argument("--out", type=Path, default=None,
+    parser.add_argument("--epochs", type=positive_int, default=None,
+                        help="default: the shipped recipe")
+    parser.add_argument("--seed", type=non_negative_int, default=None,
+                        help="default: the shipped seed")
+    parser.add_argument("--out", type=output_dir, default=None,
                         help="folder for the model, vocabulary and card (default: assets/babi)")
 
 
@@ -37,10 +41,13 @@ def train(args: argparse.Namespace) -> int:
         print(json.dumps({"examples": examples.write(args.data_dir)}))
         return 0
     if args.model == "book":
-        options = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed))
+        from core.babi import book
+
+        changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed))
                    if v is not None}
         card = training.train_and_ship_book(args.task, data_dir=args.data_dir,
-                                            out_dir=args.out, **options)
+                                            recipe=replace(book.Recipe(), **changes),
+                                            out_dir=args.out)
     else:
         recipe = training.RECIPES[args.task]
         changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed))
@@ -49,8 +56,8 @@ def train(args: argparse.Namespace) -> int:
             changes["linear_epochs"] = min(recipe.linear_epochs, changes["epochs"] // 3)
         card = training.train_and_ship(args.task, data_dir=args.data_dir,
                                        recipe=replace(recipe, **changes), out_dir=args.out)
-    print(json.dumps({"task": args.task, "model": args.model, **card["metrics"]["validation"],
-                      "training_seconds": card["training_seconds"]}))
+    print(json.dumps({"task": args.task, "model": args.model, **card.validation,
+                      "training_seconds": card.training_seconds}))
     return 0
 
 
@@ -61,7 +68,7 @@ def evaluate_args(parser: argparse.ArgumentParser) -> None:
                        help="every task: the qaN_*_test.txt files of the folder given by "
                             "--data-dir, or without it each task's validation stories")
     parser.add_argument("--model", choices=KINDS, default="memn2n")
-    parser.add_argument("--data", type=Path, default=None,
+    parser.add_argument("--data", type=input_file, default=None,
                         help="a bAbI-format file (default: the validation stories of the "
                              "development training file)")
 
@@ -74,13 +81,17 @@ def evaluate(args: argparse.Namespace) -> int:
     try:
         if args.data is None:
             result = training.validation_accuracy(args.task, args.model, args.data_dir)
+        elif not data.parse_file(args.data):
+            print(f"error: {args.data}: no questions to score (a question line is "
+                  "`N question<TAB>answer<TAB>supporting ids`)", file=sys.stderr)
+            return 2
         else:
             result = training.evaluate_file(args.task, args.data, args.model)
     except data.BabiFormatError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except FileNotFoundError as err:
-        if isinstance(err, data.datalayer.DataNotFound):
+        if isinstance(err, data.datasets.DataNotFound):
             raise
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -99,7 +110,7 @@ def _evaluate_all(args: argparse.Namespace) -> int:
             files = training.test_files(Path(args.data_dir))
             results = [training.evaluate_file(task, path) for task, path in files.items()]
     except (data.BabiFormatError, FileNotFoundError) as err:
-        if isinstance(err, data.datalayer.DataNotFound):
+        if isinstance(err, data.datasets.DataNotFound):
             raise
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -114,24 +125,19 @@ def bench_args(parser: argparse.ArgumentParser) -> None:
 def bench(args: argparse.Namespace) -> int:
     """Median time of one answer, as the page computes it, per shipped task model; the
     questions are the shipped examples, so no data is needed."""
-    import statistics
-    import time
+    import functools
 
-    from core.babi import answer, examples
+    from core import cards
+    from core.babi import examples, training, view
 
     report = {}
     for task in TASKS:
         try:
-            net, vocab, _ = answer.load(task)
+            net, vocab, _ = training.load_shipped(task)
         except FileNotFoundError:
             continue
         example = examples.load(task)[0]
-        answer.answer(net, vocab, list(example.story), example.question)  # warm up
-        times = []
-        for _ in range(max(1, args.repeats)):
-            started = time.perf_counter()
-            answer.answer(net, vocab, list(example.story), example.question)
-            times.append(1000 * (time.perf_counter() - started))
-        report[str(task)] = round(statistics.median(times), 2)
+        ask = functools.partial(view.answer, net, vocab, list(example.story), example.question)
+        report[str(task)] = round(cards.latency_ms(ask, max(1, args.repeats)), 2)
     print(json.dumps({"answer_ms_median": report}))
     return 0

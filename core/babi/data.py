@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import data as datalayer
+from core import datasets
 
 TASKS = {  # task number -> (file stem, title)
     1: ("qa1_single-supporting-fact", "one supporting fact"),
@@ -58,7 +59,7 @@ REASONING = {  # task number -> what a reader must do to answer, in one line
     19: "find a two-step path between rooms (the answer is two compass directions)",
     20: "infer why someone acts or where they go from how they feel",
 }
-_WORD = re.compile(r"[a-z0-9]+")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 class BabiFormatError(ValueError):
@@ -75,8 +76,36 @@ class Example:
 
 
 def tokenize(text: str) -> tuple[str, ...]:
-    """Lowercase words without punctuation: "Where is John?" -> ("where", "is", "john")."""
-    return tuple(_WORD.findall(text.lower()))
+    """Lowercase words without punctuation: "Where is John?" -> ("where", "is", "john");
+    any script: "Zoë went to the café" -> ("zoë", "went", "to", "the", "café")."""
+    return tuple(word for _, word in words(text))
+
+
+def words(text: str) -> list[tuple[str, str]]:
+    """(as typed, normalized) for each word of `text`.
+
+    A word is a run of letters, digits and combining marks in any script; it is normalized
+    with NFKC (so full-width "Ｊｏｈｎ" is "john") and lower case."""
+    if text.isascii():  # the bAbI files: fast, and the same result
+        return [(w, w.lower()) for w in _ASCII_WORD.findall(text)]
+    found = []
+    for typed in _runs(text):
+        found += [(typed, w) for w in _runs(unicodedata.normalize("NFKC", typed).lower())]
+    return found
+
+
+def _runs(text: str) -> list[str]:
+    """Runs of letters (L*), numbers (N*) and combining marks (M*): the others split words."""
+    out, current = [], []
+    for char in text:
+        if unicodedata.category(char)[0] in "LNM":
+            current.append(char)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out
 
 
 def parse_lines(lines, source: str = "<text>") -> list[Example]:
@@ -124,13 +153,13 @@ def parse_file(path: str | Path) -> list[Example]:
 
 def train_file(task: int, data_dir=None) -> Path:
     """The development training file: the 10k set where it exists, else the 1k set."""
-    root = datalayer.locate("babi", data_dir)
+    root = datasets.locate("babi", data_dir)
     stem = TASKS[task][0]
     for subset in ("en-10k", "en"):
         path = root / subset / f"{stem}_train.txt"
         if path.exists():
             return path
-    raise datalayer.DataNotFound(f"no training file for bAbI task {task} under {root}")
+    raise datasets.DataNotFound(f"no training file for bAbI task {task} under {root}")
 
 
 def split_by_story(examples: list[Example], fraction: float = 0.1,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from core.babi import data
 from core.babi.data import Example
-from core.cards import asset_path
+from core.cards import ASSETS
 
-PATH = asset_path("babi") / "examples.json"
+PATH = ASSETS / "babi" / "examples.json"
 PER_TASK = 6
 ATTRIBUTION = ("Stories and questions from the bAbI tasks v1.2 by Facebook AI Research "
                "(Weston et al. 2015, https://research.facebook.com/downloads/babi/), "

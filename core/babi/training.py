@@ -10,10 +10,41 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from core import cards
-from core import data as datalayer
-from core.babi import answer, book, data, generator, model, vectorize
+from core import cards, datasets
+from core.babi import book, data, generator, model, vectorize
 from core.babi.vectorize import Vocabulary
+
+ASSETS = cards.ASSETS / "babi"
+FAILED_ERROR = 0.05  # the papers count a task as failed above 5% error
+
+
+@dataclass(frozen=True)
+class BabiCard(cards.Card):
+    task: int = 0
+    title: str = ""
+    model: str = ""  # "memn2n" or "book"
+    split: str = ""  # which questions validate, in words
+
+
+def model_path(task: int, kind: str = "memn2n") -> Path:
+    return ASSETS / (f"task{task}.keras" if kind == "memn2n" else f"book_task{task}.keras")
+
+
+def card_path(task: int, kind: str = "memn2n") -> Path:
+    return model_path(task, kind).with_suffix(".json")
+
+
+def vocab_path(task: int) -> Path:
+    return ASSETS / f"task{task}_vocab.json"
+
+
+def load_shipped(task: int, kind: str = "memn2n") -> tuple[keras.Model, Vocabulary, BabiCard]:
+    """(model, vocabulary, card) of a shipped model; FileNotFoundError names what is missing."""
+    rebuild = f"python -m core train babi --task {task}"
+    if not vocab_path(task).exists():
+        raise FileNotFoundError(f"{vocab_path(task)} is missing: rebuild it with `{rebuild}`")
+    net, card = cards.load_shipped(model_path(task, kind), BabiCard, rebuild=rebuild)
+    return net, Vocabulary.load(vocab_path(task)), card
 
 
 @dataclass(frozen=True)
@@ -214,7 +245,7 @@ def train_and_ship(task: int, *, data_dir=None, recipe: Recipe | None = None,
                    log: Callable[[str], None] = print) -> dict:
     """Train the task's memory network, save model, vocabulary and card; the card."""
     recipe = recipe or RECIPES[task]
-    out_dir = Path(out_dir or answer.ASSETS)
+    out_dir = Path(out_dir or ASSETS)
     source = data.train_file(task, data_dir)
     vocab, train, validation, chooser = prepare(task, data_dir, recipe.synthetic,
                                                 recipe.selection, choose=recipe.choose,
@@ -234,62 +265,52 @@ def train_and_ship(task: int, *, data_dir=None, recipe: Recipe | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     net.save(out_dir / f"task{task}.keras")
     vocab.save(out_dir / f"task{task}_vocab.json")
+    # one question, as the page asks it: a direct call
+    one = {"story": validation["story"][:1], "question": validation["question"][:1]}
     return cards.write_card(
-        out_dir / f"task{task}.json",
+        out_dir / f"task{task}.json", BabiCard,
         command=command or cards.training_command(),
-        data_sha256={str(source.relative_to(source.parents[3])): datalayer.sha256_of(source)},
+        data_sha256={str(source.relative_to(source.parents[3])): datasets.sha256_of(source)},
         metrics=metrics, task=task, title=data.TASKS[task][1], model="memn2n",
-        recipe=asdict(recipe), best_epoch=info["best_epoch"], history=info["history"],
+        training=asdict(recipe), best_epoch=info["best_epoch"], history=info["history"],
         split=_split_note(task, recipe, questions),
         training_seconds=round(seconds, 1), parameters=int(net.count_params()),
-        latency_ms=round(latency_ms(net, validation), 2),
+        latency_ms=round(cards.latency_ms(lambda: np.asarray(net(one, training=False)[0])), 2),
     )
 
 
-def train_and_ship_book(task: int, *, data_dir=None, epochs: int = 30, seed: int = book.SEED,
+def train_and_ship_book(task: int, *, data_dir=None, recipe: book.Recipe | None = None,
                         out_dir: Path | None = None, command: str | None = None,
-                        log: Callable[[str], None] = print) -> dict:
+                        log: Callable[[str], None] = print) -> BabiCard:
     """The book's fixed-window network on the same split and vocabulary as the shipped one."""
-    out_dir = Path(out_dir or answer.ASSETS)
+    recipe = recipe or book.Recipe()
+    out_dir = Path(out_dir or ASSETS)
     vocab = Vocabulary.load(out_dir / f"task{task}_vocab.json")
     source = data.train_file(task, data_dir)
     train, validation = data.validation_split(task, data.parse_file(source))
     train, validation = book.encode(train, vocab), book.encode(validation, vocab)
     started = time.perf_counter()
-    net = book.fit(train, validation, vocab, epochs=epochs, seed=seed)
+    net = book.fit(train, validation, vocab, recipe)
     seconds = time.perf_counter() - started
     val = accuracy(net, validation)
     log(f"book model, task {task}: validation accuracy {val:.4f} after {seconds:.0f} s")
     net.save(out_dir / f"book_task{task}.keras")
     return cards.write_card(
-        out_dir / f"book_task{task}.json",
+        out_dir / f"book_task{task}.json", BabiCard,
         command=command or cards.training_command(),
-        data_sha256={str(source.relative_to(source.parents[3])): datalayer.sha256_of(source)},
+        data_sha256={str(source.relative_to(source.parents[3])): datasets.sha256_of(source)},
         metrics={"validation": {"accuracy": val, "questions": len(validation["answer"])},
                  "train": {"accuracy": accuracy(net, train)}},
         task=task, title=data.TASKS[task][1], model="book",
-        window=f"the last {book.WINDOW} statements", training={"epochs": epochs, "seed": seed,
-                                                              "optimizer": "rmsprop 0.01"},
-        split="10% of the training file's stories held out (seed 0)",
+        window=f"the last {book.WINDOW} statements", training=asdict(recipe),
+        split=f"{data.HOLD_OUT[task]:.0%} of the training file's stories held out (seed 0)",
         training_seconds=round(seconds, 1), parameters=int(net.count_params()),
     )
 
 
-def latency_ms(net: keras.Model, arrays: dict, repeats: int = 20) -> float:
-    """Median time to answer one question, as the page does (a direct call)."""
-    one = {"story": arrays["story"][:1], "question": arrays["question"][:1]}
-    net(one, training=False)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        np.asarray(net(one, training=False)[0])
-        times.append(time.perf_counter() - start)
-    return 1000 * float(np.median(times))
-
-
 def evaluate_file(task: int, path, kind: str = "memn2n") -> dict:
     """{"task", "questions", "accuracy"} of a shipped model on a bAbI-format file."""
-    net, vocab, _ = answer.load(task, kind)
+    net, vocab, _ = load_shipped(task, kind)
     examples = data.parse_file(path)
     arrays = (vectorize if kind == "memn2n" else book).encode(examples, vocab)
     return {"task": task, "questions": len(examples), "accuracy": accuracy(net, arrays)}
@@ -297,7 +318,7 @@ def evaluate_file(task: int, path, kind: str = "memn2n") -> dict:
 
 def validation_accuracy(task: int, kind: str = "memn2n", data_dir=None) -> dict:
     """The shipped model re-measured on its validation stories."""
-    net, vocab, _ = answer.load(task, kind)
+    net, vocab, _ = load_shipped(task, kind)
     examples = data.validation_split(task, data.parse_file(data.train_file(task, data_dir)))[1]
     arrays = (vectorize if kind == "memn2n" else book).encode(examples, vocab)
     return {"task": task, "questions": len(examples), "accuracy": accuracy(net, arrays)}
@@ -321,7 +342,7 @@ def test_files(folder: Path) -> dict[int, Path]:
 def summary(results: list[dict]) -> dict:
     """Per-task accuracy and questions, mean error over the tasks, and the failed tasks."""
     errors = {r["task"]: 1 - r["accuracy"] for r in results}
-    failed = [task for task, error in errors.items() if error > answer.FAILED_ERROR]
+    failed = [task for task, error in errors.items() if error > FAILED_ERROR]
     return {"accuracy": {str(r["task"]): round(r["accuracy"], 4) for r in results},
             "questions": {str(r["task"]): r["questions"] for r in results},
             "mean_error": round(float(np.mean(list(errors.values()))), 4),

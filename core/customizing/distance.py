@@ -58,6 +58,19 @@ def parse_vector(text: str) -> np.ndarray:
     return values
 
 
+MAX_LENGTH = 64  # numbers per vector on the page
+
+
+def pair_problem(x: np.ndarray, y: np.ndarray) -> str | None:
+    """What keeps two vectors from having a distance on the page, for the user; None: fine."""
+    if len(x) != len(y):
+        return (f"x has {len(x)} numbers and y has {len(y)}: a distance needs two vectors of "
+                "the same length.")
+    if len(x) > MAX_LENGTH:
+        return f"Keep the vectors to {MAX_LENGTH} numbers or fewer."
+    return None
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)

@@ -18,7 +18,7 @@ from keras import layers, ops
 from PIL import Image
 
 
-@keras.saving.register_keras_serializable(package="beyond_sequential")
+@keras.saving.register_keras_serializable(package="customizing")
 class LocalResponseNormalization(layers.Layer):
     """Divide each activation by (k + alpha · local energy) ** beta; channels-last images."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import tensorflow as tf
@@ -29,7 +29,6 @@ class Settings:
     jitter: int = 16  # largest random shift, in pixels
     seed: int = 0
     min_side: int = MIN_SIDE  # no octave smaller than this (the backbone's smallest input)
-    extra: dict = field(default_factory=dict)
 
 
 class Cancelled(Exception):

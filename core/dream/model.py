@@ -2,6 +2,8 @@
 
 Every backbone takes images scaled to [-1, 1] (RGB) and converts them to its own input
 convention inside the model, so one step size means the same thing for all of them.
+SqueezeNet ships in assets/ (converted once by `python -m core convert squeezenet`), so that
+Deep Dream works offline; the other two are downloads.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import h5py
 import keras
 import numpy as np
 from keras import layers
+
+from core import cards
+from core.cards import ASSETS
 
 CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
 FIRES = {2: (16, 64), 3: (16, 64), 4: (32, 128), 5: (32, 128),  # fire n: (squeeze, expand)
@@ -87,6 +92,9 @@ def _datasets(group: h5py.Group) -> list[np.ndarray]:
 
 
 def load_squeezenet(path: Path) -> keras.Model:
+    """From the shipped Keras 3 file (safe mode), or rebuilt from the original HDF5 file."""
+    if Path(path).suffix == ".keras":
+        return cards.load_shipped(path, rebuild="python -m core convert squeezenet")[0]
     model = squeezenet_architecture()
     arrays = h5_arrays(path)
     convs = [lyr for lyr in model.layers if isinstance(lyr, layers.Conv2D)]
@@ -120,13 +128,13 @@ def load_vgg16(path: Path | None) -> keras.Model:
 
 @dataclass(frozen=True)
 class Backbone:
-    key: str
     title: str
-    resource: str  # core.data resource name of its weights
+    resource: str  # core.datasets resource name of its weights
     loader: object
     layers: tuple[str, ...]  # dreamable layers, shallow to deep
     presets: dict[str, dict] = field(default_factory=dict)
     min_side: int = 32  # smallest input its deepest layer accepts
+    shipped: str | None = None  # its weights converted into assets/, preferred to `resource`
 
 
 def _preset(layer_weights: dict, octaves: int, steps: int, step_size: float,
@@ -144,15 +152,16 @@ def _preset(layer_weights: dict, octaves: int, steps: int, step_size: float,
 
 BACKBONES = {
     "squeezenet": Backbone(
-        "squeezenet", "SqueezeNet v1.1 (fast, 3 MB)", "squeezenet", load_squeezenet,
+        "SqueezeNet v1.1 (fast, 3 MB)", "squeezenet", load_squeezenet,
         tuple(f"fire{n}_concat" for n in FIRES),
         {"subtle": _preset({"fire3_concat": 1.0, "fire4_concat": 0.5}, 2, 10, 0.01, 25e3),
          "classic": _preset({"fire5_concat": 1.0, "fire6_concat": 1.5, "fire7_concat": 2.0},
                             3, 20, 0.01, 150e3),
          "wild": _preset({"fire7_concat": 1.5, "fire8_concat": 2.0, "fire9_concat": 2.5},
-                         4, 30, 0.02, 200e3)}),
+                         4, 30, 0.02, 200e3)},
+        shipped="dream/squeezenet_v1_1.keras"),
     "inception": Backbone(
-        "inception", "InceptionV3 (keras.io's choice, 87 MB)", "inception-v3", load_inception,
+        "InceptionV3 (keras.io's choice, 87 MB)", "inception-v3", load_inception,
         tuple(f"mixed{n}" for n in range(11)),
         # keras.io's max_loss, set there for its classic layers (no weights here to measure).
         {"subtle": _preset({"mixed2": 1.0, "mixed3": 0.5}, 2, 10, 0.01, 15.0),
@@ -162,13 +171,19 @@ BACKBONES = {
         min_side=75),
     # VGG16 runs unclipped, as in the book: without its weights here, no threshold was measured.
     "vgg16": Backbone(
-        "vgg16", "VGG16 (the book's choice, 59 MB)", "vgg16", load_vgg16,
+        "VGG16 (the book's choice, 59 MB)", "vgg16", load_vgg16,
         ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3", "block5_conv3"),
         {"subtle": _preset({"block2_conv2": 1.0, "block3_conv3": 0.5}, 2, 10, 0.01),
          "classic": _preset({"block3_conv3": 1.0, "block4_conv3": 1.5}, 3, 20, 0.01),
          "wild": _preset({"block4_conv3": 1.5, "block5_conv3": 2.5}, 4, 30, 0.02)}),
 }
 PRESETS = ("subtle", "classic", "wild")
+
+
+def shipped_weights(key: str) -> Path | None:
+    """The backbone's weights as shipped in assets/, or None (not shipped, or not there)."""
+    shipped = BACKBONES[key].shipped
+    return ASSETS / shipped if shipped and (ASSETS / shipped).exists() else None
 
 
 @functools.lru_cache(maxsize=3)

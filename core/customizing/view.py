@@ -1,4 +1,5 @@
-"""Altair charts for the Customizing Keras page (pure Altair: no Streamlit here)."""
+"""What the Customizing Keras page shows: the `K.*` → `keras.ops` table and the charts of the
+LRN demo and the initializer lab (pure Altair: no Streamlit here)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.customizing import backend
+from core.customizing import initializers as ini
 from core.customizing.initializers import Experiment
 
 # Plain numbers, but tiny and huge ones in short scientific notation (5e-5, 2e+4).
@@ -15,6 +18,33 @@ _NUMBER = alt.Axis(tickCount=3, labelOverlap=True, labelExpr=(
     "abs(datum.value) > 0 && (abs(datum.value) < 0.01 || abs(datum.value) >= 1e4)"
     " ? format(datum.value, '.0e') : format(datum.value, '~g')"))
 _CELL = (72, 50)  # width, height of one small histogram, in pixels
+
+
+def ops_table() -> str:
+    """A Markdown table: each book backend call, its Keras 3 spelling, and what that returned."""
+    rows = [f"| `{book}` | `{keras3}` | `{result}` |" for book, keras3, result in backend.run_all()]
+    return "\n".join(["| book (Keras 2 backend) | Keras 3 | what the Keras 3 code returned |",
+                      "|---|---|---|", *rows])
+
+
+def experiment_work(choices: tuple[str, ...], activation: str, depth: int, steps: int,
+                    x: np.ndarray, y: np.ndarray):
+    """The initializer experiment as work for the server's shared queue (`core.jobs`): one
+    initializer after another, reporting each and stoppable in between; the merged result."""
+    def work(job) -> Experiment:
+        settings = ini.Settings(activation=activation, depth=depth, steps=steps)
+        parts = []
+        for i, choice in enumerate(choices):
+            job.check()
+            job.report(i / len(choices), f"{choice} ({i + 1} of {len(choices)})…")
+            parts.append(ini.run_initializer(x, y, choice, settings))
+        return ini.merge(parts)
+    return work
+
+
+def flat_initializers(experiment: Experiment) -> list[str]:
+    """The initializers some layer of which has a spread of exactly 0 (a log axis omits them)."""
+    return sorted(set(experiment.layer_stats.query("std == 0")["initializer"]))
 
 
 def histograms(experiment: Experiment, kind: str) -> alt.Chart:

@@ -1,0 +1,1 @@
+"""Recurrent autoencoders: unusual days in the air-quality sensors, and bAbI sentences."""

@@ -1,0 +1,61 @@
+"""Metrics cards: typed, written from what was used, read back the same; one loader, one timer."""
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+
+from core import cards
+
+
+@dataclass(frozen=True)
+class ToyCard(cards.Card):
+    inputs: list[str] = field(default_factory=list)
+
+
+def test_a_card_round_trips_through_its_file(tmp_path):
+    written = cards.write_card(tmp_path / "toy.json", ToyCard, command="python -m core train toy",
+                               data_sha256={"toy.csv": "ab" * 32},
+                               metrics={"validation": {"rmse": 0.5}}, training={"epochs": 3},
+                               parameters=12, inputs=["a", "b"], note="kept in details")
+    raw = json.loads((tmp_path / "toy.json").read_text())
+    assert raw["inputs"] == ["a", "b"] and raw["note"] == "kept in details"  # one flat object
+    assert "details" not in raw and raw["keras"] and raw["date"]
+    read = cards.read_card(tmp_path / "toy.json", ToyCard)
+    assert read == written
+    assert read.validation == {"rmse": 0.5} and read.details == {"note": "kept in details"}
+    assert cards.read_card(tmp_path / "toy.json").details["inputs"] == ["a", "b"]  # plain Card
+
+
+def test_a_file_that_is_not_a_card_is_refused(tmp_path):
+    (tmp_path / "x.json").write_text('{"words": ["a"]}')
+    with pytest.raises(ValueError, match="not a metrics card"):
+        cards.read_card(tmp_path / "x.json")
+
+
+@pytest.mark.parametrize("path", sorted(cards.ASSETS.rglob("*.json")), ids=lambda p: p.name)
+def test_every_shipped_card_reads_as_a_card(path):
+    raw = json.loads(path.read_text())
+    if "command" not in raw:  # vocabularies and example lists sit beside the cards
+        pytest.skip("not a card")
+    card = cards.read_card(path)
+    assert card.command.startswith("python -m core ") and card.data_sha256
+    assert card.to_json() == raw  # nothing lost, nothing added
+
+
+def test_load_shipped_names_the_missing_file_and_the_fix(tmp_path):
+    with pytest.raises(FileNotFoundError, match="toy.keras is missing.*python -m core train"):
+        cards.load_shipped(tmp_path / "toy.keras", rebuild="python -m core train toy")
+
+
+def test_latency_is_the_median_after_a_warm_up():
+    calls = []
+    assert cards.latency_ms(lambda: calls.append(1), repeats=5) >= 0
+    assert len(calls) == 6  # the warm-up call is not timed
+
+
+def test_percentile_of_a_card_table():
+    table = [0.0, 10.0, 20.0]  # 0th, 50th and 100th percentiles
+    assert cards.percentile_of(5.0, table) == pytest.approx(25.0)
+    assert cards.percentile_of(-1.0, table) == 0.0 and cards.percentile_of(99.0, table) == 100.0
+    assert cards.percentile_of(0.3, [0.1 * i for i in range(101)]) == pytest.approx(3.0)
