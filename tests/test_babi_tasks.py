@@ -186,20 +186,17 @@ def test_each_card_records_the_recipe_its_training_command_uses(task):
 
 @pytest.mark.parametrize("model_kind", ["memn2n", "book"])
 def test_cli_train_passes_seed_zero_through(monkeypatch, tmp_path, model_kind, capsys):
+    from types import SimpleNamespace
+
     seen = {}
-    card = {"metrics": {"validation": {"accuracy": 1.0, "questions": 1}},
-            "training_seconds": 0.0}
+    card = SimpleNamespace(validation={"accuracy": 1.0, "questions": 1}, training_seconds=0.0)
 
-    def fake_book(task, **options):
-        seen.update(options)
-        return card
-
-    def fake_memn2n(task, *, recipe, **options):
+    def fake_train(task, *, recipe, **options):
         seen["seed"] = recipe.seed
         return card
 
-    monkeypatch.setattr(training, "train_and_ship_book", fake_book)
-    monkeypatch.setattr(training, "train_and_ship", fake_memn2n)
+    monkeypatch.setattr(training, "train_and_ship_book", fake_train)
+    monkeypatch.setattr(training, "train_and_ship", fake_train)
     args = ["train", "babi", "--task", "1", "--model", model_kind, "--seed", "0",
             "--out", str(tmp_path)]
     assert main(args) == 0
