@@ -37,6 +37,20 @@ def validation_examples(task: int, data_root: str):
     return view.validation_examples(task, data_root)
 
 
+@st.cache_data(max_entries=2048, show_spinner=False)
+def answer(task: int, story: tuple, question: tuple):
+    """Keyed by what the model reads: the same story and question answer every student at once."""
+    net, vocab, _ = shipped(task)
+    return view.answer(net, vocab, list(story), question)
+
+
+@st.cache_data(max_entries=2048, show_spinner=False)
+def book_answer(story: tuple, question: tuple):
+    """The book's network reads with task 1's vocabulary, like the memory network beside it."""
+    book_net, vocab = shipped(1, "book")[0], shipped(1)[1]
+    return view.book_answer(book_net, vocab, list(story), question)
+
+
 @st.cache_data
 def offline_examples(task: int):
     return shipped_examples.load(task)
@@ -133,7 +147,7 @@ def ask_and_answer() -> None:
                 icon=":material/content_cut:")
 
     st.header("3 · The answer")
-    result = view.answer(net, vocab, reading.story, reading.question)
+    result = answer(task, tuple(reading.story), reading.question)
     best, prob = result.ranking[0]
     st.metric("Answer", best, f"{prob:.1%} sure", delta_color="off")
     chosen = st.session_state.get("babi_example")
@@ -172,11 +186,11 @@ def book_vs_memory_network(reading, result) -> None:
                 "each question, so it only reads **the last two statements** as one run of "
                 "words, matches them against the question and hands the result to an LSTM(32).")
     try:
-        book_net, _, book_card = shipped(1, "book")
+        book_card = shipped(1, "book")[2]
     except (FileNotFoundError, ValueError) as err:
         st.info(f"The book's network could not be loaded: {err}")
         return
-    book_ranking = view.book_answer(book_net, vocab, reading.story, reading.question)
+    book_ranking = book_answer(tuple(reading.story), reading.question)
     columns = st.columns(2)
     for column, name, ranked, meta in (
             (columns[0], "Book: last 2 statements, LSTM(32)", book_ranking, book_card),
