@@ -49,7 +49,8 @@ def broken_day(path: str, code: int, day: str, kind: str, channel: int, hour: in
     days = dev_days(path)
     i = list(days.dates.strftime("%Y-%m-%d")).index(day)
     return scoring.break_day(model, days.x[i], windows.Stats.from_json(card.stats),
-                             np.asarray(card.typical_surprise), kind, channel, hour)
+                             np.asarray(card.typical_surprise), training.card_units(card),
+                             kind, channel, hour)
 
 
 @st.cache_data(max_entries=4, show_spinner="Scoring your days…")
@@ -179,8 +180,9 @@ else:
 
     @st.fragment
     def score_strip() -> None:
-        name = st.radio("Score", ["peak", "mse"], horizontal=True, key="sa_score",
-                        format_func={"peak": "peak: the worst one-hour surprise",
+        name = st.radio("Score", ["fault", "peak", "mse"], horizontal=True, key="sa_score",
+                        format_func={"fault": "fault: a reading too still or sticking out",
+                                     "peak": "peak: the worst one-hour surprise",
                                      "mse": "mse: the whole day"}.get)
         result = detected[name]
         st.altair_chart(view.score_strip_chart(result, labels, name), width="stretch")
@@ -194,19 +196,20 @@ else:
     clean_val = sorted((d for d in card.days if d["date"] >= "2004-11" and not d["missing"]),
                        key=lambda d: -d["peak"])
     st.caption(
+        "*fault*: the rebuilt day's **movement** against the readings'. A stuck sensor holds "
+        "still where the decoder, reading the other channels, rebuilds the day's usual rise and "
+        "fall; a spike sticks out from both neighbouring hours, where a real jump departs from "
+        "one side only. Each is measured on the reconstruction residuals, in units of what "
+        "clean training days reach (their 99th percentile), and the day scores its worst. "
         "*peak*: a day's largest one-hour surprise (a reading's error minus the mean error of "
-        "the hours either side, squared), in units of that reading's typical training "
-        "surprise; *mse*: the whole day's mean error. Spikes stand out in the peak once they "
-        "are larger than winter's own surprises. With only "
-        f"{detected['clean_days']} clean days, the 99% bar falls between the two most "
-        f"surprising ones: {clean_val[0]['date']} (peak {clean_val[0]['peak']:.0f}, a real "
-        f"sudden jump, see section 3) and {clean_val[1]['date']} "
-        f"({clean_val[1]['peak']:.0f}). A sensor stuck at its last reading is rarely found: "
-        f"in {1 - detected['stuck_visible_share']:.0%} of the cases it never moves a reading "
-        "even one standard deviation from the truth (at night and on quiet channels the truth "
-        "barely moves), no more than a winter day's ordinary error. On training-like days the "
-        f"same peak finds {train_found['peak']['spike']:.0%} of ±{faults.SPIKE:g} sd spikes "
-        f"and {train_found['peak']['stuck']:.0%} of stuck sensors.")
+        "the hours either side, squared); *mse*: the whole day's mean error. Both compare "
+        "values only: a stuck sensor keeps a plausible value (in "
+        f"{1 - detected['stuck_visible_share']:.0%} of the cases it never moves a reading one "
+        "standard deviation from the truth), so they find "
+        f"{detected['peak']['stuck']:.0%} of them, and the peak's bar is set by a real sudden "
+        f"jump on {clean_val[0]['date']} (peak {clean_val[0]['peak']:.0f}, see section 3). On "
+        f"training-like days the fault score finds {train_found['fault']['stuck']:.0%} of stuck "
+        f"sensors and {train_found['fault']['spike']:.0%} of ±{faults.SPIKE:g} sd spikes.")
 
     @st.fragment
     def break_a_day() -> None:
@@ -223,20 +226,21 @@ else:
                                         key="sa_fault_channel")
         hour = hour_col.slider("From hour", 0, 23, 8, key="sa_fault_hour")
         result = broken_day(path, main_code, day, kind, windows.CHANNELS.index(channel), hour)
-        before, after = result["peak_before"], result["peak_after"]
+        before, after = result["fault_before"], result["fault_after"]
         what = result["what"]
-        threshold = detected["peak"]["threshold"]
+        threshold = detected["fault"]["threshold"]
         a, b = st.columns(2)
-        a.metric(f"Peak of {day}, as recorded", f"{before:.0f}")
-        b.metric(f"with {what}", f"{after:.0f}", delta=f"{after - before:+.0f}",
+        a.metric(f"Fault score of {day}, as recorded", f"{before:.1f}")
+        b.metric(f"with {what}", f"{after:.1f}", delta=f"{after - before:+.1f}",
                  delta_color="inverse")
         if before > threshold:
             verdict = "this day is above it already, fault or not: pick a quieter day"
         else:
             verdict = "this fault is " + ("**found**" if after > threshold else "missed")
-        st.markdown(f"The bar (99% of clean validation days) is a peak of **{threshold:.0f}**: "
-                    f"{verdict}. The day's mean error goes from {result['mse_before']:.3f} to "
-                    f"{result['mse_after']:.3f}.")
+        st.markdown(f"The bar (99% of clean validation days) is a fault score of "
+                    f"**{threshold:.1f}**: {verdict}. The day's peak goes from "
+                    f"{result['peak_before']:.0f} to {result['peak_after']:.0f}, its mean "
+                    f"error from {result['mse_before']:.3f} to {result['mse_after']:.3f}.")
 
     break_a_day()
 

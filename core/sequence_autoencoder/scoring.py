@@ -7,11 +7,20 @@ daily profile. A day's *peak* is its largest one-hour surprise: a reading's erro
 mean error of the hours either side (so a day-long offset or a slow drift counts for little),
 squared, in units of that channel's typical training value. A short fault raises the peak long
 before it moves the day's mean.
+
+A day's *fault score* compares movement rather than values, the two ways a broken sensor
+departs from the rebuilt day: *stillness*, over every 6-hour stretch of a channel, the log of
+how much the rebuilt curve moves over how much the reading moves (a stuck sensor holds still
+while the decoder, reading the other channels, rebuilds the day's normal movement); and
+*stick-out*, how far one reading's error stands out from both neighbours' errors, in the same
+direction (a spike; a real level jump stands out from one side only). Each is divided by its
+channel's 99th percentile on clean training days (first and last hours, which have one
+neighbour, by their own), and the day scores the larger of the two, at its worst.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import keras
 import numpy as np
@@ -23,6 +32,8 @@ from core.sequence_autoencoder.windows import CHANNELS, Days, Stats, squared_err
 JUMP = 2.5  # an hour-to-hour change larger than this many training sds is worth a note
 MISSING_MARK = -200.0  # what the model is fed for a missing reading (the file's own marker)
 # Italian public holidays of 2004–2005 that fall on weekdays or change traffic.
+STILL_HOURS = faults.STUCK_HOURS[0]  # a stretch as long as the shortest stuck fault
+MOVEMENT_FLOOR = 1e-3  # of a channel's typical rebuilt movement: keeps stillness finite
 HOLIDAYS = {
     "2004-04-11": "Easter Sunday", "2004-04-12": "Easter Monday", "2004-04-25": "Liberation Day",
     "2004-05-01": "Labour Day", "2004-06-02": "Republic Day", "2004-08-15": "Ferragosto",
@@ -76,6 +87,68 @@ def peaks(residual: np.ndarray, typical: np.ndarray) -> np.ndarray:
     return (surprises(residual) / typical).max(axis=(1, 2))
 
 
+def movement(z: np.ndarray) -> np.ndarray:
+    """(days, 24 - STILL_HOURS + 1, 8): each stretch's summed hour-to-hour change, per channel."""
+    change = np.cumsum(np.pad(np.abs(np.diff(z, axis=1)), ((0, 0), (1, 0), (0, 0))), axis=1)
+    return change[:, STILL_HOURS - 1:] - change[:, :1 - STILL_HOURS]
+
+
+def stillness(z: np.ndarray, rebuilt: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """Per stretch and channel, log(rebuilt movement / the input's movement): large where the
+    model expects movement that the reading lacks."""
+    return np.log((movement(rebuilt) + floor) / (movement(z) + floor))
+
+
+def stick_outs(residual: np.ndarray) -> np.ndarray:
+    """Per reading, how far its error stands out from both neighbours' errors (the smaller of
+    the two gaps; 0 unless both point the same way). The first and last hours have one."""
+    padded = np.pad(residual, ((0, 0), (1, 1), (0, 0)), constant_values=np.nan)
+    left, right = residual - padded[:, :-2], residual - padded[:, 2:]
+    left, right = np.where(np.isnan(left), right, left), np.where(np.isnan(right), left, right)
+    return np.where(left * right > 0, np.minimum(np.abs(left), np.abs(right)), 0.0)
+
+
+@dataclass(frozen=True)
+class FaultUnits:
+    """The fault score's units, per channel, from clean training days: `floor` (the stillness
+    guard), 99th percentiles of stillness and of stick-out (inside the day; first/last hour)."""
+    floor: np.ndarray
+    still: np.ndarray
+    stick_inside: np.ndarray
+    stick_edge: np.ndarray
+
+    @classmethod
+    def of(cls, model: keras.Model, clean: np.ndarray, stats: Stats) -> FaultUnits:
+        z = stats.normalize(clean)
+        residual = z - rebuild(model, clean)
+        floor = MOVEMENT_FLOOR * movement(z - residual).mean(axis=(0, 1))
+        stick = stick_outs(residual)
+        return cls(floor, np.percentile(stillness(z, z - residual, floor), 99, axis=(0, 1)),
+                   np.percentile(stick[:, 1:-1], 99, axis=(0, 1)),
+                   np.percentile(stick[:, [0, -1]], 99, axis=(0, 1)))
+
+    def to_json(self) -> dict:
+        return {k: np.round(v, 6).tolist() for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, raw: dict) -> FaultUnits:
+        return cls(**{k: np.asarray(v, "float32") for k, v in raw.items()})
+
+
+def fault_score(z: np.ndarray, residual: np.ndarray, units: FaultUnits) -> np.ndarray:
+    """Each day's fault score: its worst stillness or stick-out, in training units."""
+    stick_unit = np.repeat(units.stick_inside[None], z.shape[1], axis=0)
+    stick_unit[[0, -1]] = units.stick_edge
+    still = stillness(z, z - residual, units.floor) / units.still
+    return np.maximum(still.max(axis=(1, 2)), (stick_outs(residual) / stick_unit).max(axis=(1, 2)))
+
+
+def fault_scores(model: keras.Model, x: np.ndarray, stats: Stats,
+                 units: FaultUnits) -> np.ndarray:
+    z = stats.normalize(x)
+    return fault_score(z, z - rebuild(model, x), units)
+
+
 def measure(model: keras.Model, days: Days, stats: Stats, profile: np.ndarray,
             worst: int = 5) -> dict:
     """{"windows", "mse", "baseline_mse", "worst_days"} over every day given."""
@@ -90,21 +163,23 @@ def measure(model: keras.Model, days: Days, stats: Stats, profile: np.ndarray,
 
 
 def detection(model: keras.Model, clean: np.ndarray, stats: Stats, typical: np.ndarray,
-              seed: int = faults.FAULT_SEED) -> dict:
-    """Share of faulty days scoring above the 99th percentile of the clean days, by score:
+              units: FaultUnits, seed: int = faults.FAULT_SEED) -> dict:
+    """Share of faulty days scoring above the 99th percentile of the clean days, by score
+    (mse, peak, fault):
     for the standard faults, for spikes twice as large, and for the stuck faults that moved
     some reading at least one standard deviation away from the truth."""
-    clean_residual = residuals(model, clean, stats)
     broken = faults.inject(clean, stats, seed)
     broken["spike_x2"] = faults.inject(clean, stats, seed, 2 * faults.SPIKE)["spike"]
     visible = faults.departure(clean, broken["stuck"], stats) >= 1.0
-    residual = {kind: residuals(model, x, stats) for kind, x in broken.items()}
+    z = {kind: stats.normalize(x) for kind, x in {"clean": clean, **broken}.items()}
+    residual = {kind: residuals(model, x, stats) for kind, x in {"clean": clean, **broken}.items()}
     out = {"clean_days": len(clean), "stuck_visible_share": round(float(visible.mean()), 3)}
-    for name, score in (("mse", lambda r: scores(r ** 2)),
-                        ("peak", lambda r: peaks(r, typical))):
-        clean_scores = score(clean_residual)
+    for name, score in (("mse", lambda k: scores(residual[k] ** 2)),
+                        ("peak", lambda k: peaks(residual[k], typical)),
+                        ("fault", lambda k: fault_score(z[k], residual[k], units))):
+        clean_scores = score("clean")
         threshold = float(np.percentile(clean_scores, 99))
-        by_kind = {kind: score(r) for kind, r in residual.items()}
+        by_kind = {kind: score(kind) for kind in broken}
         found = {kind: values > threshold for kind, values in by_kind.items()}
         out[name] = {"threshold": round(threshold, 4),
                      **{k: round(float(v.mean()), 3) for k, v in found.items()},
@@ -118,9 +193,9 @@ def detection(model: keras.Model, clean: np.ndarray, stats: Stats, typical: np.n
 
 
 def break_day(model: keras.Model, day: np.ndarray, stats: Stats, typical: np.ndarray,
-              kind: str, channel: int, hour: int) -> dict:
+              units: FaultUnits, kind: str, channel: int, hour: int) -> dict:
     """One day before and after a fault of `kind` ("stuck" from `hour` on, or "spike" at
-    `hour`) in `channel`: what was done, and both days' peak and mean error."""
+    `hour`) in `channel`: what was done, and both days' fault score, peak and mean error."""
     name = CHANNELS[channel]
     if kind == "stuck":
         hours = min(faults.STUCK_HOURS[1], len(day) - hour)
@@ -129,10 +204,13 @@ def break_day(model: keras.Model, day: np.ndarray, stats: Stats, typical: np.nda
     else:
         broken = faults.spike(day, channel, hour, faults.SPIKE * float(stats.std[channel]))
         what = f"a spike of +{faults.SPIKE:g} sd in {name} at {hour}:00"
-    residual = residuals(model, np.stack([day, broken]), stats)
+    both = np.stack([day, broken])
+    residual = residuals(model, both, stats)
+    (fault_before, fault_after) = fault_score(stats.normalize(both), residual, units)
     (peak_before, peak_after) = peaks(residual, typical)
     (mse_before, mse_after) = scores(residual ** 2)
-    return {"what": what, "peak_before": float(peak_before), "peak_after": float(peak_after),
+    return {"what": what, "fault_before": float(fault_before), "fault_after": float(fault_after),
+            "peak_before": float(peak_before), "peak_after": float(peak_after),
             "mse_before": float(mse_before), "mse_after": float(mse_after)}
 
 

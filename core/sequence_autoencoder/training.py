@@ -10,10 +10,11 @@ learns to rebuild the real curve under a fault, so the fault stands out in the e
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import keras
@@ -52,6 +53,7 @@ class DaysCard(cards.Card):
     stats: dict = field(default_factory=dict)  # windows.Stats.to_json()
     baseline_profile: list = field(default_factory=list)
     typical_surprise: list[float] = field(default_factory=list)
+    fault_units: dict = field(default_factory=dict)  # scoring.FaultUnits.to_json()
     split: dict = field(default_factory=dict)
     days: list[dict] = field(default_factory=list)  # date, mse, peak, missing: every day
     unusual_days: list[dict] = field(default_factory=list)
@@ -126,13 +128,9 @@ def train_and_ship(code: int, *, data_dir=None, recipe: Recipe = Recipe(),
 
     clean_train = train.x[train.missing_share() == 0]
     typical = day_typical(model, clean_train, stats)
+    units = scoring.FaultUnits.of(model, clean_train, stats)
     validation = scoring.measure(model, val, stats, profile)
-    found = scoring.detection(model, val.x[val.missing_share() == 0], stats, typical)
-    # The same test on training days (faults drawn afresh): how much of the miss is the
-    # winter months' drift rather than the faults' size.
-    found["on_training_days"] = scoring.detection(model, clean_train, stats, typical)
-    for score in ("mse", "peak"):  # the card keeps the validation scores only
-        found["on_training_days"][score].pop("scores")
+    found = fault_figures(model, train, val, stats, typical, units)
     log(f"code {code}: validation mse {validation['mse']:.4f} (baseline "
         f"{validation['baseline_mse']:.4f}), faults found {found} after {seconds:.0f} s")
 
@@ -144,6 +142,7 @@ def train_and_ship(code: int, *, data_dir=None, recipe: Recipe = Recipe(),
     residual = scoring.residuals(model, all_days.x, stats)
     rebuilt = stats.normalize(all_days.x) - residual
     day_scores, day_peaks = scoring.scores(residual ** 2), scoring.peaks(residual, typical)
+    day_faults = scoring.fault_score(stats.normalize(all_days.x), residual, units)
     order = np.argsort(day_scores)[::-1][:12]
     one_day = np.zeros((1, windows.HOURS, len(windows.CHANNELS)), np.float32)
     every_day = np.zeros((len(all_days), windows.HOURS, len(windows.CHANNELS)), np.float32)
@@ -159,14 +158,16 @@ def train_and_ship(code: int, *, data_dir=None, recipe: Recipe = Recipe(),
         stats=stats.to_json(),
         baseline_profile=profile.round(4).tolist(),
         typical_surprise=typical.round(6).tolist(),
+        fault_units=units.to_json(),
         split={"train": [train.dates[0].date().isoformat(), train.dates[-1].date().isoformat()],
                "validation": [val.dates[0].date().isoformat(),
                               val.dates[-1].date().isoformat()],
                "training_windows": len(clean_windows)},
         days=[{"date": d.date().isoformat(), "mse": round(float(s), 4),
-               "peak": round(float(p), 2), "missing": round(float(m), 3)}
-              for d, s, p, m in zip(all_days.dates, day_scores, day_peaks,
-                                    all_days.missing_share(), strict=True)],
+               "peak": round(float(p), 2), "fault": round(float(f), 3),
+               "missing": round(float(m), 3)}
+              for d, s, p, f, m in zip(all_days.dates, day_scores, day_peaks, day_faults,
+                                       all_days.missing_share(), strict=True)],
         unusual_days=[scoring.describe(all_days.dates[i], all_days.x[i], rebuilt[i], stats,
                                        day_scores[i]).__dict__ for i in order],
         faults={"stuck_hours": list(faults.STUCK_HOURS), "spike_sd": faults.SPIKE,
@@ -181,6 +182,41 @@ def train_and_ship(code: int, *, data_dir=None, recipe: Recipe = Recipe(),
     )
 
 
+def fault_figures(model: keras.Model, train: windows.Days, val: windows.Days,
+                  stats: windows.Stats, typical: np.ndarray, units: scoring.FaultUnits) -> dict:
+    """The card's "faults" metrics: detection on the fully observed validation days (with every
+    score's values, for the page), and on training days (faults drawn afresh): how much of a
+    miss is the winter months' drift rather than the faults' size."""
+    found = scoring.detection(model, val.x[val.missing_share() == 0], stats, typical, units)
+    on_training = scoring.detection(model, train.x[train.missing_share() == 0], stats, typical,
+                                    units)
+    for score in ("mse", "peak", "fault"):  # the card keeps the validation scores only
+        on_training[score].pop("scores")
+    return {**found, "on_training_days": on_training}
+
+
+def refresh_faults(code: int, *, data_dir=None, folder: Path = ASSETS) -> DaysCard:
+    """Recompute a shipped model's fault units, fault figures and per-day fault scores (what
+    training computes, from the same model, data and seed) and rewrite only those card fields:
+    scoring changes need no retraining."""
+    model, card = load_shipped(code, folder)
+    stats, _, typical = card_stats(card)
+    all_days = windows.days(data.load(data_dir))
+    train, val = windows.split(all_days)
+    units = scoring.FaultUnits.of(model, train.x[train.missing_share() == 0], stats)
+    day_faults = scoring.fault_scores(model, all_days.x, stats, units)
+    fault = {d.date().isoformat(): round(float(f), 3)
+             for d, f in zip(all_days.dates, day_faults, strict=True)}
+    card = replace(card, fault_units=units.to_json(),
+                   metrics={**card.metrics,
+                            "faults": fault_figures(model, train, val, stats, typical, units)},
+                   days=[{**{k: v for k, v in d.items() if k != "missing"},
+                          "fault": fault[d["date"]], "missing": d["missing"]}
+                         for d in card.days])
+    shipped_paths(code, folder)[1].write_text(json.dumps(card.to_json(), indent=2) + "\n")
+    return card
+
+
 def day_typical(model: keras.Model, clean: np.ndarray, stats: windows.Stats) -> np.ndarray:
     """Each channel's mean squared one-hour surprise on fully observed training days."""
     return scoring.typical_surprise(scoring.residuals(model, clean, stats))
@@ -191,6 +227,10 @@ def load_shipped(code: int = 16, folder: Path = ASSETS) -> tuple:
     (Importing `model` registers FillMissing, which its files use.)"""
     return cards.load_shipped(shipped_paths(code, folder)[0], DaysCard,
                               rebuild=f"python -m core train sequence-autoencoder --code {code}")
+
+
+def card_units(card: DaysCard) -> scoring.FaultUnits:
+    return scoring.FaultUnits.from_json(card.fault_units)
 
 
 def card_stats(card: DaysCard) -> tuple[windows.Stats, np.ndarray, np.ndarray]:
