@@ -45,7 +45,9 @@ def test_breaking_a_day_raises_its_error(page):
     assert float(broken.delta) > 0
     page.radio(key="sa_fault").set_value("stuck").run()
     assert not page.exception
-    assert any(m.label.startswith("with T stuck for 12 hours") for m in page.metric)
+    stuck = next(m for m in page.metric if m.label.startswith("with T stuck for 12 hours"))
+    assert float(stuck.delta) > 0  # the fault score sees a still reading
+    assert any("this fault is **found**" in m.value for m in page.markdown)
 
 
 def test_the_unusual_days_and_the_fault_figures_are_tabled(page):
@@ -54,6 +56,7 @@ def test_the_unusual_days_and_the_fault_figures_are_tabled(page):
     assert len(unusual) == 12 and unusual["what the data shows"].str.len().min() > 0
     assert any(m.value.startswith("**Outages**: on 2004-04-09") for m in page.markdown)
     found = next(m.value for m in page.markdown if m.value.startswith("Above the dashed line"))
+    assert "stuck sensors **100%**" in found  # the default score: the card's fault figures
     page.radio(key="sa_score").set_value("mse").run()
     assert not page.exception
     assert next(m.value for m in page.markdown
