@@ -3,6 +3,8 @@ the functional API can build."""
 
 import streamlit as st
 
+import pages  # noqa: F401 - a shared link to this page runs inside the app
+
 st.title("Functional API vs Sequential")
 st.markdown(
     "The chapter opens with one small network written two ways. As a **`Sequential`** stack, "

@@ -1,5 +1,6 @@
 import streamlit as st
 
+import pages  # noqa: F401 - a shared link to this page runs inside the app
 from core.catalog import PAGES, data_status, model_status
 
 st.title("Beyond Sequential")

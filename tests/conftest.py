@@ -137,6 +137,12 @@ def app_server_no_data(tmp_path_factory):
     yield from _server(tmp_path_factory, with_data=False)
 
 
+@pytest.fixture
+def fresh_app_server(tmp_path_factory):
+    """A server of its own, no data: for what its first visitor sees after a restart."""
+    yield from _server(tmp_path_factory, with_data=False)
+
+
 @pytest.fixture(scope="session")
 def _browser():
     if not Path(CHROMIUM).exists():

@@ -36,3 +36,14 @@ def test_every_page_opens_with_data(browser_page, app_server, tmp_path):
 
 def test_every_page_opens_without_data(browser_page, app_server_no_data):
     _visit_every_page(browser_page, app_server_no_data)
+
+
+def test_a_shared_link_opened_first_after_a_restart_gets_the_app(browser_page, fresh_app_server):
+    # The `pages/` folder would otherwise run the page alone, with a list of files for a menu.
+    browser_page.goto(f"{fresh_app_server}/functional_api")
+    wait_until_idle(browser_page)
+    nav = browser_page.locator('[data-testid="stSidebarNav"]')
+    expect(nav.get_by_text("Memory network", exact=True)).to_be_visible()
+    expect(nav.get_by_text("common", exact=True)).to_have_count(0)
+    expect(browser_page.get_by_text("About")).to_be_visible()
+    expect(browser_page.locator("h1").first).to_have_text("Functional API vs Sequential")
