@@ -18,8 +18,25 @@ MEMORY_SIZE = 50  # the paper's cap: only the last 50 statements are kept
 
 
 @dataclass(frozen=True)
-class Vocabulary:
-    words: tuple[str, ...]  # index 0 is padding, so words[0] == ""
+class Words:
+    """A model's words and their ids; id 0 is padding, so words[0] == "". Shared by the memory
+    network and the sentence autoencoder, which read the same bAbI language."""
+    words: tuple[str, ...]
+
+    @property
+    def index(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.words)}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def unknown(self, words) -> list[str]:
+        known = self.index
+        return sorted({w for w in words if w not in known})
+
+
+@dataclass(frozen=True)
+class Vocabulary(Words):
     memory_size: int
     sentence_size: int
 
@@ -33,17 +50,6 @@ class Vocabulary:
         longest = max(max((len(s) for e in examples for s in e.story), default=1),
                       max(len(e.question) for e in examples))
         return cls(("", *sorted(seen)), memory_size, longest)
-
-    @property
-    def index(self) -> dict[str, int]:
-        return {w: i for i, w in enumerate(self.words)}
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def unknown(self, words) -> list[str]:
-        known = self.index
-        return sorted({w for w in words if w not in known})
 
     def to_json(self) -> dict:
         return {"words": list(self.words[1:]), "memory_size": self.memory_size,

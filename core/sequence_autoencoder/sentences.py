@@ -26,6 +26,7 @@ from keras import layers
 from core import cards, datasets
 from core.babi import data as babi
 from core.babi import generator
+from core.babi.vectorize import Words
 
 SEED = 15
 CODE = 16
@@ -58,25 +59,13 @@ class SentenceCard(cards.Card):
 
 
 @dataclass(frozen=True)
-class Vocabulary:
-    words: tuple[str, ...]  # index 0 is padding ("" : the sentence has ended)
+class Vocabulary(Words):  # id 0, padding, also means "the sentence has ended"
     length: int  # the longest sentence, in words
 
     @classmethod
     def build(cls, sentences) -> Vocabulary:
         return cls(("", *sorted({w for s in sentences for w in s})),
                    max(len(s) for s in sentences))
-
-    @property
-    def index(self) -> dict[str, int]:
-        return {w: i for i, w in enumerate(self.words)}
-
-    def __len__(self) -> int:
-        return len(self.words)
-
-    def unknown(self, words) -> list[str]:
-        known = self.index
-        return sorted({w for w in words if w not in known})
 
     def encode(self, sentences) -> np.ndarray:
         """(n, length) int32 ids; unknown words are left out, long sentences cut."""
