@@ -8,8 +8,10 @@ from core.catalog import PAGES
 st.set_page_config(page_title="Beyond Sequential", page_icon=":material/hub:", layout="wide")
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
-pages = [st.Page(p.path, title=p.title, icon=p.icon) for p in PAGES]
-page = st.navigation({"": [home], "Models": pages})
+groups: dict[str, list] = {"": [home]}
+for p in PAGES:  # the navigation's sections, in the catalogue's order
+    groups.setdefault(p.group, []).append(st.Page(p.path, title=p.title, icon=p.icon))
+page = st.navigation(groups)
 
 with st.sidebar.expander("About", icon=":material/info:"):
     st.markdown(

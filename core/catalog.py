@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from core import datasets
 from core.cards import ASSETS
+from core.i18n import N_
 
 # The largest file any page accepts, in MB (2**20 bytes, as Streamlit counts): the file uploaders
 # (.streamlit/config.toml's maxUploadSize, checked equal by a test), images and CSV files alike.
@@ -23,6 +24,7 @@ class Page:
     assets: tuple[str, ...] = ()  # shipped model files under assets/
     without_data: str = ""  # what still works when `resources` are missing
     optional: tuple[str, ...] = ()  # extra downloads the page offers; it works without them
+    group: str = N_("Models")  # its section in the navigation
 
 
 PAGES = (
@@ -57,7 +59,8 @@ PAGES = (
     Page("pages/deep_dream.py", "Deep Dream", ":material/auto_awesome:",
          "Gradient ascent on your photo makes a pretrained CNN amplify what its layers see, "
          "octave by octave.",
-         assets=("dream/squeezenet_v1_1.keras",), optional=("inception-v3", "vgg16")),
+         assets=("dream/squeezenet_v1_1.keras",), optional=("inception-v3", "vgg16"),
+         group=N_("Generative models")),
     Page("pages/customizing_keras.py", "Customizing Keras", ":material/build:",
          "Lambda layers, `keras.ops` backend code, a custom Local Response Normalization layer "
          "that saves safely, and a kernel_initializer experiment.",
