@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import datasets
+from core.i18n import _
 
 
 def locate_or_explain(name: str, off: str, works: str | None = None):
@@ -47,3 +48,11 @@ def explain_missing(name: str, off: str, detail: str | None = None, *,
     if detail:
         with st.expander("Where we looked"):
             st.code(detail, language=None)
+
+
+def reader_asks(question: str, answer: str) -> None:
+    """A chapter reader's own question, answered where it arises, next to the live thing that
+    answers it. Both strings are the page's own (already translated), never a user's."""
+    with st.container(border=True):
+        st.markdown(f":material/help: **{_('A reader asks')}** · *{question}*")
+        st.markdown(answer)
