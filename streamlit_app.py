@@ -5,6 +5,7 @@ import streamlit as st
 from core import serving
 from core.catalog import PAGES
 
+serving.start()  # on the process's first script: Keras' import begins, in the background
 st.set_page_config(page_title="Beyond Sequential", page_icon=":material/hub:", layout="wide")
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
@@ -23,7 +24,7 @@ with st.sidebar.expander("About", icon=":material/info:"):
         "SqueezeNet v1.1 ImageNet weights (keras-squeezenet, MIT; SqueezeNet, BSD-2)."
     )
 
-if page.url_path and not serving.is_prepared():  # Home needs no Keras; the others do
+if page.url_path and not serving.ready():  # Home needs no Keras; the others do
     with st.spinner("Starting Keras…"):
-        serving.prepare()
+        serving.wait()
 page.run()

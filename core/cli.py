@@ -14,6 +14,7 @@ import importlib.util
 import os
 import sys
 
+from core import keras_import
 from core.args import existing_dir
 
 TOPICS = {  # subcommand target -> module
@@ -23,9 +24,9 @@ TOPICS = {  # subcommand target -> module
     "sequence-autoencoder": "core.sequence_autoencoder.cli",
     "dream": "core.dream.cli",
     "initializers": "core.customizing.cli",
-    "startup": "core.startup",
-    "classroom": "core.classroom",
-    "browser": "core.browser_bench",
+    "startup": "core.benchmarks.startup",
+    "classroom": "core.benchmarks.classroom",
+    "browser": "core.benchmarks.browser",
     "squeezenet": "core.dream.convert",
 }
 VERBS = {
@@ -110,6 +111,7 @@ def _print_progress(name: str):
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
+    keras_import.use_all_cores()  # training and benchmarks here are alone on the machine
     args = build_parser().parse_args(argv)
     from core import datasets
 

@@ -1,71 +1,99 @@
-"""Serving a class from one process: reruns that do not pay for a full garbage collection.
+"""Serving a class from one process: Keras ready before the first model page, no thread tripping
+over CPython 3.11's AST bug, and reruns that do not pay for a full garbage collection.
 
-After every script run Streamlit calls `keras.backend.clear_session()` once Keras is imported
-(which runs `gc.collect()`), and with `runner.postScriptGC` it runs `gc.collect(2)` as well.
-With TensorFlow loaded the heap holds ~350,000 objects, so each of those collections costs
-0.2-0.4 s of every click, on every page, and holds the GIL for every other student meanwhile.
-
-What `prepare()` does instead, once per server process, before the first page that needs Keras
-(Home does not, so the app still opens at once):
-- imports Keras and makes `clear_session()` skip its `gc.collect()` (its other work, resetting
-  Keras' per-thread name counters, costs nothing and is kept): pages never rely on it, since
-  Streamlit runs each script run in a fresh thread and shipped models live in shared caches;
-- limits TensorFlow to one thread per operation, so heavy work (a dream, a training run)
-  takes one core and the other core stays free for everyone's clicks;
-- collects once and then `gc.freeze()`s what is loaded (TensorFlow, Keras), so no later
-  collection walks those objects again;
-- runs one full collection every COLLECT_EVERY_S seconds in the background: a safety net so
-  that cyclic garbage (a Keras model built for one student) never waits long for Python's own
-  generational collector, which keeps running too.
-`runner.postScriptGC = false` in `.streamlit/config.toml` removes Streamlit's own collection.
-It runs under a lock in the caller's thread: TensorFlow's import breaks if two threads race it.
+`start()` runs at the top of every script run of the app (it costs nothing after the first).
+On the process's first script, Home included, it makes `ast.parse` one thread at a time (see
+`serialize_ast_parsing`) and starts in the background:
+- the one import of Keras and TensorFlow (`core.keras_import`), so that a student who reads Home
+  first never waits for it;
+- then, once Keras is in, what makes every later click cheaper:
+  - `keras.backend.clear_session()` skips its `gc.collect()`. Streamlit calls it after every
+    script run once Keras is imported, and with `runner.postScriptGC` it runs `gc.collect(2)`
+    as well: with TensorFlow loaded the heap holds ~350,000 objects, so each collection costs
+    0.2-0.4 s of every click and holds the GIL for every other student meanwhile. Its other
+    work (resetting Keras' per-thread name counters) costs nothing and is kept; pages never rely
+    on it, since each script run is a fresh thread and shipped models live in shared caches.
+    `runner.postScriptGC = false` in `.streamlit/config.toml` removes Streamlit's own collection;
+  - one collection, then `gc.freeze()` of what is loaded (TensorFlow, Keras), so that no later
+    collection walks those objects again;
+  - one full collection every COLLECT_EVERY_S seconds: a safety net so that cyclic garbage (a
+    Keras model built for one student) never waits long for Python's generational collector,
+    which keeps running too.
+`wait()` blocks until all of that is done; `ready()` says whether it is.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import gc
 import threading
 import time
 
+from core import keras_import
+
 COLLECT_EVERY_S = 20
 _lock = threading.Lock()
-_prepared = False
+_started = False
+_ready = threading.Event()
 
 
-def is_prepared() -> bool:
-    return _prepared
-
-
-def prepare() -> None:
-    """Prepare this process for serving (the first call takes a few seconds; later ones none)."""
-    global _prepared
-    if _prepared:
+def start() -> None:
+    """Prepare this process for serving, in the background (once; later calls return at once)."""
+    global _started
+    if _started:
         return
     with _lock:
-        if _prepared:
-            return
-        import tensorflow as tf
-
-        try:  # only possible before TensorFlow starts its thread pools
-            tf.config.threading.set_intra_op_parallelism_threads(1)
-            tf.config.threading.set_inter_op_parallelism_threads(1)
-        except RuntimeError:
-            pass
-        import keras
-
-        cheap_clear_session(keras)
-        gc.collect()
-        gc.freeze()
-        threading.Thread(target=_collect_now_and_then, name="gc-now-and-then",
-                         daemon=True).start()
-        _prepared = True
+        if not _started:
+            serialize_ast_parsing()
+            keras_import.start()
+            threading.Thread(target=_prepare, name="serving-prepare", daemon=True).start()
+            _started = True
 
 
-def _collect_now_and_then() -> None:
-    """One full collection every COLLECT_EVERY_S instead of two per click."""
+def wait() -> None:
+    start()
+    _ready.wait()
+
+
+def ready() -> bool:
+    return _ready.is_set()
+
+
+def _prepare() -> None:
+    keras_import.wait()
+    import keras
+
+    cheap_clear_session(keras)
+    gc.collect()
+    gc.freeze()
+    _ready.set()
     while True:
         time.sleep(COLLECT_EVERY_S)
         gc.collect()
+
+
+def serialize_ast_parsing() -> None:
+    """Let one thread at a time turn source into Python AST objects (`ast.parse`).
+
+    CPython 3.11 keeps the depth counters of that conversion per interpreter, not per thread, so
+    two threads converting at once can fail with "SystemError: AST constructor recursion depth
+    mismatch" (python/cpython#106905; fixed in 3.12). Many students' script runs are many
+    threads, and some convert: `inspect.getsource` of a class (the code listings on the pages),
+    the carets of 3.11's tracebacks, TensorFlow's autograph. Page scripts themselves never do:
+    `.streamlit/config.toml` turns Streamlit's magic off, so they compile from their text.
+    """
+    if getattr(ast.parse, "_serialized", False):
+        return
+    parse, lock = ast.parse, threading.RLock()  # re-entrant: a finalizer may parse meanwhile
+
+    @functools.wraps(parse)
+    def serialized_parse(*args, **kwargs):
+        with lock:
+            return parse(*args, **kwargs)
+
+    serialized_parse._serialized = True
+    ast.parse = serialized_parse
 
 
 def cheap_clear_session(keras) -> None:

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from core import classroom
+from core.benchmarks import classroom
 from tests.helpers import ROOT
 
 

@@ -35,7 +35,7 @@ def test_bench_startup_prints_one_json_object():
 
 def test_what_a_page_imports_first_does_not_load_keras():
     # What the startup benchmark's "import_core" times: the Home page's imports, without Keras.
-    from core.startup import IMPORTS
+    from core.benchmarks.startup import IMPORTS
 
     code = IMPORTS["import_core"] + "; import sys; print(sorted({'keras', 'tensorflow'} & " \
         "set(sys.modules)))"

@@ -12,7 +12,7 @@ import os
 import statistics
 import time
 
-from core import classroom
+from core.benchmarks import classroom
 
 CHROMIUM = "/usr/bin/chromium"
 PAINTED = "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
