@@ -49,6 +49,10 @@ for i in $(seq 1 "$N"); do  # wait until every process answers its health check
         fi
         sleep 0.5
     done
+    # Open Home once on each process, as its first student would: its first script starts the
+    # Keras import in the background (core/serving.py) and leaves Streamlit's pages-folder mode
+    # (pages/__init__.py), so every process is warmed the same way before the class arrives.
+    python -c "import asyncio; from core.benchmarks.student import open_link; asyncio.run(open_link('http://127.0.0.1:$port'))"
 done
 
 python - "$run_dir/haproxy.cfg" "$BIND" "$PORT" "$servers" <<'PY'

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from core.benchmarks.server import memory_mb, rss_mb, start_server, stop_server
-from core.benchmarks.student import INTERACTION_TIMEOUT_S, Student
+from core.benchmarks.student import INTERACTION_TIMEOUT_S, Student, open_link
 
 NAVIGATE_P = 0.25  # chance that a click goes to another page rather than a widget
 WINDOW_S = 300  # the soak's p90 is taken per 5-minute window
@@ -126,27 +126,18 @@ def cold(rounds: int, sessions: int, env: dict | None = None) -> dict:
 
 async def _burst(url: str, sessions: int, links: list[str]) -> list[dict]:
     """`sessions` browsers open a link each (round robin over `links`) at the same moment."""
-    import websockets
-
     async def one(i: int) -> dict:
         link = links[i % len(links)]
-        student = Student(None, random.Random(i), page_name=link)
         start = time.perf_counter()
         try:
-            async with websockets.connect(url.replace("http://", "ws://") + "/_stcore/stream",
-                                          subprotocols=["streamlit"], max_size=None,
-                                          open_timeout=30, ping_interval=None) as ws:
-                student.ws = ws
-                await student.rerun(link=link)
-            seconds = time.perf_counter() - start
+            student = await open_link(url, link, seed=i)
+            return {"link": link, "seconds": time.perf_counter() - start,
+                    "errors": student.errors, "in_app": student.in_app}
         except TimeoutError:
-            student.errors.append(f"{link}: no answer within {INTERACTION_TIMEOUT_S} s")
-            seconds = None
+            error = f"{link}: no answer within {INTERACTION_TIMEOUT_S} s"
         except Exception as err:  # a dropped connection or a protocol error
-            student.errors.append(f"{link}: {type(err).__name__}: {err}")
-            seconds = None
-        return {"link": link, "seconds": seconds, "errors": student.errors,
-                "in_app": student.in_app}
+            error = f"{link}: {type(err).__name__}: {err}"
+        return {"link": link, "seconds": None, "errors": [error], "in_app": False}
 
     return await asyncio.gather(*(one(i) for i in range(sessions)))
 

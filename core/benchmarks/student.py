@@ -177,3 +177,17 @@ class Student:
             log("poll", await self.rerun(fragment_id=fragment, auto=True))
         await asyncio.sleep(max(0.0, end - time.perf_counter()))
 
+
+
+async def open_link(url: str, link: str = "", seed: int = 0) -> Student:
+    """A browser opening `url`/`link` (Home when empty) for the first time: one new session,
+    one script run; the student afterwards holds its errors and what the page showed."""
+    import websockets
+
+    student = Student(None, random.Random(seed), page_name=link or "home")
+    async with websockets.connect(url.replace("http://", "ws://") + "/_stcore/stream",
+                                  subprotocols=["streamlit"], max_size=None, open_timeout=30,
+                                  ping_interval=None) as ws:
+        student.ws = ws
+        await student.rerun(link=link)
+    return student
