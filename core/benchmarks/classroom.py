@@ -26,8 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from core.benchmarks import student as protocol
 from core.benchmarks.server import memory_mb, rss_mb, start_server, stop_server
-from core.benchmarks.student import INTERACTION_TIMEOUT_S, Student, open_link
+from core.benchmarks.student import Student, open_link
 
 NAVIGATE_P = 0.25  # chance that a click goes to another page rather than a widget
 WINDOW_S = 300  # the soak's p90 is taken per 5-minute window
@@ -134,7 +135,7 @@ async def _burst(url: str, sessions: int, links: list[str]) -> list[dict]:
             return {"link": link, "seconds": time.perf_counter() - start,
                     "errors": student.errors, "in_app": student.in_app}
         except TimeoutError:
-            error = f"{link}: no answer within {INTERACTION_TIMEOUT_S} s"
+            error = f"{link}: no answer within {protocol.FIRST_VISIT_TIMEOUT_S} s"
         except Exception as err:  # a dropped connection or a protocol error
             error = f"{link}: {type(err).__name__}: {err}"
         return {"link": link, "seconds": None, "errors": [error], "in_app": False}
@@ -191,7 +192,7 @@ async def _drive(url: str, sessions: int, think: float, duration: float, seed: i
         try:
             await _student(url, rng, think, until, record)
         except TimeoutError:
-            errors.append(f"student {i}: no answer within {INTERACTION_TIMEOUT_S} s")
+            errors.append(f"student {i}: no answer within {protocol.INTERACTION_TIMEOUT_S} s")
         except Exception as err:  # a dropped connection or a protocol error
             errors.append(f"student {i}: {type(err).__name__}: {err}")
 

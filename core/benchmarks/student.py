@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 INTERACTION_TIMEOUT_S = 60  # a click that answers later than this counts as an error
+FIRST_VISIT_TIMEOUT_S = 180  # the first visit to a server that has just started (Keras loads)
 SKIPPED = {"file_uploader", "download_button", "text_input", "text_area", "multiselect",
            "chat_input", "camera_input", "audio_input"}  # widgets a simulated student leaves
 
@@ -47,7 +48,7 @@ class Student:
         return any(page.section_header for page in self.pages)
 
     async def rerun(self, *, trigger=None, fragment_id: str = "", auto: bool = False,
-                    link: str = "") -> float:
+                    link: str = "", timeout_s: float = INTERACTION_TIMEOUT_S) -> float:
         """Send one rerun (a click), wait for `script_finished`; the seconds it took. `link`: the
         page's URL path, as a browser sends it when a link to that page is its first visit."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -66,7 +67,7 @@ class Student:
             self.widgets, self.polls = {}, {}
         start = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
-        await asyncio.wait_for(self._until_finished(), INTERACTION_TIMEOUT_S)
+        await asyncio.wait_for(self._until_finished(), timeout_s)
         return time.perf_counter() - start
 
     async def _until_finished(self) -> None:
@@ -179,7 +180,8 @@ class Student:
 
 
 
-async def open_link(url: str, link: str = "", seed: int = 0) -> Student:
+async def open_link(url: str, link: str = "", seed: int = 0,
+                    timeout_s: float = FIRST_VISIT_TIMEOUT_S) -> Student:
     """A browser opening `url`/`link` (Home when empty) for the first time: one new session,
     one script run; the student afterwards holds its errors and what the page showed."""
     import websockets
@@ -189,5 +191,5 @@ async def open_link(url: str, link: str = "", seed: int = 0) -> Student:
                                   subprotocols=["streamlit"], max_size=None, open_timeout=30,
                                   ping_interval=None) as ws:
         student.ws = ws
-        await student.rerun(link=link)
+        await student.rerun(link=link, timeout_s=timeout_s)
     return student
