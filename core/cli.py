@@ -111,7 +111,7 @@ def _print_progress(name: str):
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
-    keras_import.use_all_cores()  # training and benchmarks here are alone on the machine
+    keras_import.use_whole_machine()  # a command, unlike a class, has the machine to itself
     args = build_parser().parse_args(argv)
     from core import datasets
 

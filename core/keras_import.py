@@ -17,18 +17,22 @@ a finder deadlocks; the guard waits before any lock is taken. It costs one Pytho
 import statement while Keras is not yet in, and is removed afterwards.
 
 `start()` begins the import in the background (the app calls it in its first script, Home
-included, so that nobody waits later); `wait()` blocks until it is done. The import also sets
-TensorFlow's thread pools before any operation can run, which nothing else can promise:
-one thread per operation by default, so that one student's heavy work takes one core of a
-small server and the other stays free for everyone's clicks (`python -m core` asks for all
-cores instead). If the import fails, the process cannot do the lab's work: it says so on stderr
-and exits with status 1, so that a supervisor (or Streamlit Community Cloud) restarts it
-instead of keeping a server whose every model page fails.
+included, so that nobody waits later); `wait()` blocks until it is done. The import is also the
+one moment that can set what TensorFlow only reads at start-up, before any operation runs. By
+default that suits a class on a small shared server: one thread per operation (one student's
+heavy work takes one core, the other stays free for everyone's clicks), and oneDNN's buffers
+from the system allocator, so that memory freed after a dream goes back to the system
+(`core/serving.py` trims it) instead of staying in oneDNN's pool at its peak for good (480 MB
+after a class; a 512-px dream costs 12 % more CPU). `python -m core` calls `use_whole_machine()`
+first. If the import fails, the process cannot do the lab's work: it says so on stderr and exits
+with status 1, so that a supervisor (or Streamlit Community Cloud) restarts it instead of
+keeping a server whose every model page fails.
 """
 
 from __future__ import annotations
 
 import builtins
+import contextlib
 import os
 import sys
 import threading
@@ -39,7 +43,7 @@ _original_import = builtins.__import__
 _start_lock = threading.Lock()
 _done = threading.Event()
 _importer: threading.Thread | None = None
-_tf_threads: int | None = 1
+_shared_server = True
 
 
 def install() -> None:
@@ -56,10 +60,11 @@ def guard(name, globals=None, locals=None, fromlist=(), level=0):
     return _original_import(name, globals, locals, fromlist, level)
 
 
-def use_all_cores() -> None:
-    """Let TensorFlow use every core (training from the command line); call before `start`."""
-    global _tf_threads
-    _tf_threads = None
+def use_whole_machine() -> None:
+    """A command alone on the machine (training, a benchmark): TensorFlow's own defaults, every
+    core and oneDNN's pooled allocator. Call it before `start`."""
+    global _shared_server
+    _shared_server = False
 
 
 def start() -> None:
@@ -84,10 +89,12 @@ def ready() -> bool:
 def _import_all() -> None:
     try:
         if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
-            import tensorflow as tf
-
-            if _tf_threads:
-                _limit_threads(tf, _tf_threads)
+            if _shared_server:
+                os.environ.setdefault("TF_ONEDNN_USE_SYSTEM_ALLOCATOR", "1")
+            with _without("jax"):
+                import tensorflow as tf
+            if _shared_server:
+                _one_thread_per_operation(tf)
         import keras  # noqa: F401 - imported here, once, for the whole process
     except Exception as err:
         import traceback
@@ -102,9 +109,24 @@ def _import_all() -> None:
         builtins.__import__ = _original_import
 
 
-def _limit_threads(tf, threads: int) -> None:
+@contextlib.contextmanager
+def _without(package: str):
+    """Hide an installed `package` from the imports inside the block. TensorFlow imports JAX
+    when it is installed, for TFLite's converter of JAX functions alone, which the lab never
+    uses: 140 MB of memory in every server process, and a second longer start."""
+    hidden = package not in sys.modules
+    if hidden:
+        sys.modules[package] = None  # `import jax` now raises ImportError
     try:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
+        yield
+    finally:
+        if hidden and sys.modules.get(package, 0) is None:
+            del sys.modules[package]
+
+
+def _one_thread_per_operation(tf) -> None:
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(1)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
     except RuntimeError:  # TensorFlow already ran an operation (it was imported before core)
         pass

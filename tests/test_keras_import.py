@@ -51,12 +51,22 @@ def test_threads_that_import_keras_and_tensorflow_at_once_all_get_them_whole():
     assert result.stdout.strip().splitlines()[-1] == "[] False 1"
 
 
-def test_the_command_line_lets_tensorflow_use_every_core():
-    result = _python("from core import keras_import; keras_import.use_all_cores(); "
-                     "keras_import.wait(); import tensorflow as tf; "
-                     "print(tf.config.threading.get_intra_op_parallelism_threads())")
+SETTINGS = ("keras_import.wait(); import os, sys, tensorflow as tf; "
+            "print(tf.config.threading.get_intra_op_parallelism_threads(), "
+            "os.environ.get('TF_ONEDNN_USE_SYSTEM_ALLOCATOR'), 'jax' in sys.modules)")
+
+
+def test_a_server_gets_one_thread_per_operation_and_memory_that_goes_back():
+    result = _python("from core import keras_import; " + SETTINGS)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-1] == "0"  # 0: TensorFlow's own choice
+    assert result.stdout.split()[-3:] == ["1", "1", "False"]  # and JAX was not dragged in
+
+
+def test_the_command_line_gets_tensorflow_as_it_comes():
+    result = _python("from core import keras_import; keras_import.use_whole_machine(); "
+                     + SETTINGS)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[-3:] == ["0", "None", "False"]  # 0: TensorFlow's own choice
 
 
 def broken_tensorflow(folder) -> dict:

@@ -145,14 +145,14 @@ async def _burst(url: str, sessions: int, links: list[str]) -> list[dict]:
 
 # --- a class --------------------------------------------------------------------------------------
 
-async def _student(url: str, rng: random.Random, think: float, until: float, record) -> None:
+async def _student(url: str, student: Student, think: float, until: float, record) -> None:
     import websockets
 
+    rng = student.rng
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
     async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None,
                                   open_timeout=30, ping_interval=None) as ws:
-        student = Student(ws, rng)
-        student.page_name = "home"
+        student.ws, student.page_name, student.doing = ws, "home", "opening the app"
         record(student, "load", await student.rerun())
         pages = [p for p in student.pages if not p.is_hidden and not p.external_url]
         while time.perf_counter() < until:
@@ -189,10 +189,12 @@ async def _drive(url: str, sessions: int, think: float, duration: float, seed: i
     async def one(i: int) -> None:
         rng = random.Random(seed * 1000 + i)
         await asyncio.sleep(rng.uniform(0, min(think, duration / 4)))  # students arrive
+        student = Student(None, rng)
         try:
-            await _student(url, rng, think, until, record)
+            await _student(url, student, think, until, record)
         except TimeoutError:
-            errors.append(f"student {i}: no answer within {protocol.INTERACTION_TIMEOUT_S} s")
+            errors.append(f"student {i}: no answer within {protocol.INTERACTION_TIMEOUT_S} s "
+                          f"on {student.page_name}, {student.doing}")
         except Exception as err:  # a dropped connection or a protocol error
             errors.append(f"student {i}: {type(err).__name__}: {err}")
 

@@ -40,6 +40,7 @@ class Student:
     states: dict = field(default_factory=dict)  # id -> WidgetState, the values we hold
     polls: dict = field(default_factory=dict)  # fragment id -> interval (run_every)
     errors: list = field(default_factory=list)
+    doing: str = ""  # the last thing sent, for an error message
 
     @property
     def in_app(self) -> bool:
@@ -111,7 +112,7 @@ class Student:
 
     async def visit(self, page) -> float:
         self.page_hash, self.page_name = page.page_script_hash, page.url_pathname or "home"
-        self.states = {}
+        self.states, self.doing = {}, "opening the page"
         return await self.rerun()
 
     async def click(self) -> tuple[str, float] | None:
@@ -129,6 +130,8 @@ class Student:
             trigger = state
         else:
             self.states[widget.proto.id] = state
+        label = getattr(widget.proto, "label", "")
+        self.doing = f"{widget.kind} {label!r}" + (" in a fragment" if widget.fragment_id else "")
         return widget.kind, await self.rerun(trigger=trigger, fragment_id=widget.fragment_id)
 
     def _new_state(self, widget: Widget):
@@ -175,6 +178,7 @@ class Student:
             if time.perf_counter() >= end:
                 return
             self.polls.pop(fragment, None)
+            self.doing = "polling a fragment"
             log("poll", await self.rerun(fragment_id=fragment, auto=True))
         await asyncio.sleep(max(0.0, end - time.perf_counter()))
 
