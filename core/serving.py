@@ -19,10 +19,10 @@ On the process's first script, Home included, it makes `ast.parse` one thread at
   - one full collection every COLLECT_EVERY_S seconds: a safety net so that cyclic garbage (a
     Keras model built for one student) never waits long for Python's generational collector,
     which keeps running too;
-  - glibc's `malloc_trim` every TRIM_EVERY_S seconds, which hands the free pages inside its
-    heaps back to the system: glibc otherwise keeps what a dream, a training run or a burst of
-    students freed (200 MB after three dreams), and a server that only grows is stopped by a
-    small cloud container.
+  - every BEAT_S seconds, what pages asked for (`on_beat`: dropping models nobody uses), then
+    glibc's `malloc_trim`, which hands the free pages inside its heaps back to the system:
+    glibc otherwise keeps what a dream, a training run or a burst of students freed (200 MB
+    after three dreams), and a server that only grows is stopped by a small cloud container.
 `wait()` blocks until all of that is done; `ready()` says whether it is.
 """
 
@@ -33,6 +33,7 @@ import ctypes
 import functools
 import gc
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -40,10 +41,11 @@ from collections.abc import Callable
 from core import keras_import
 
 COLLECT_EVERY_S = 20
-TRIM_EVERY_S = 5  # a trim with nothing to give back costs 0.4 ms, one after a dream 20 ms
+BEAT_S = 5  # a trim with nothing to give back costs 0.4 ms, one after a dream 20 ms
 _lock = threading.Lock()
 _started = False
 _ready = threading.Event()
+_on_beat: list[Callable[[], object]] = []
 
 
 def start() -> None:
@@ -78,10 +80,21 @@ def _prepare() -> None:
     _ready.set()
     trim = _malloc_trim()
     for beat in itertools.count(1):
-        time.sleep(TRIM_EVERY_S)
-        if beat % (COLLECT_EVERY_S // TRIM_EVERY_S) == 0:
+        time.sleep(BEAT_S)
+        for job in list(_on_beat):
+            try:
+                job()
+            except Exception:  # one failing job must not stop the beat for the others
+                logging.getLogger(__name__).exception("serving beat: %s failed", job)
+        if beat % (COLLECT_EVERY_S // BEAT_S) == 0:
             gc.collect()
         trim()
+
+
+def on_beat(job: Callable[[], object]) -> None:
+    """Call `job` every BEAT_S seconds from the serving thread (e.g. to drop idle models)."""
+    if job not in _on_beat:
+        _on_beat.append(job)
 
 
 def _malloc_trim() -> Callable[[], object]:

@@ -9,6 +9,7 @@ from core.autoencoder.model import KINDS
 from core.cards import percentile_of
 from core.images import ImageError
 from pages.common import locate_or_explain
+from pages.shipped import shipped_model
 from pages.text import as_text
 
 DATASETS = {"mnist": "Digits (MNIST)", "fashion": "Clothes (Fashion-MNIST)"}
@@ -26,7 +27,7 @@ st.markdown(
     "is a better copy.")
 
 
-@st.cache_resource(max_entries=8, show_spinner="Loading the model…")
+@shipped_model(show_spinner="Loading the model…")
 def shipped(dataset: str, kind: str):
     return training.load_shipped(dataset, kind)
 

@@ -10,6 +10,7 @@ from core.babi import examples as shipped_examples
 from core.babi import training, view
 from core.babi.data import REASONING, TASKS, story_text
 from pages.common import explain_missing, locate_or_explain
+from pages.shipped import shipped_model
 from pages.text import as_text
 
 CHAPTER_STORY = "john travelled to the hallway\nmary journeyed to the bathroom"
@@ -27,7 +28,7 @@ st.markdown(
     "sums. The 20 tasks each test one kind of reasoning; pick one below.")
 
 
-@st.cache_resource(show_spinner="Loading the shipped model…")
+@shipped_model(show_spinner="Loading the shipped model…")
 def shipped(task: int, kind: str = "memn2n"):
     return training.load_shipped(task, kind)
 

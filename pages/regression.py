@@ -9,6 +9,7 @@ from core.cards import percentile_of
 from core.catalog import UPLOAD_LIMIT_BYTES, UPLOAD_LIMIT_MB
 from pages import jobs_view
 from pages.common import locate_or_explain
+from pages.shipped import shipped_model
 from pages.text import as_text
 
 st.title("Regression: benzene from cheap sensors")
@@ -22,7 +23,7 @@ st.markdown(
     "*virtual sensor* for benzene.")
 
 
-@st.cache_resource(show_spinner="Loading the shipped models…")
+@shipped_model(show_spinner="Loading the shipped models…")
 def shipped(kind: str):
     return training.load_shipped(kind)
 

@@ -8,6 +8,7 @@ from core.air_quality import data
 from core.sequence_autoencoder import faults, scoring, sentences, training, view, windows
 from core.sequence_autoencoder.cli import CODES
 from pages.common import locate_or_explain
+from pages.shipped import shipped_model
 from pages.text import as_text
 
 st.title("Sequence autoencoders: unusual days, and sentences")
@@ -22,12 +23,12 @@ st.markdown(
     "normalized units: squared training standard deviations.")
 
 
-@st.cache_resource(max_entries=4, show_spinner="Loading the model…")
+@shipped_model(show_spinner="Loading the model…")
 def day_model(code: int):
     return training.load_shipped(code)
 
 
-@st.cache_resource(show_spinner="Loading the sentence model…")
+@shipped_model(show_spinner="Loading the sentence model…")
 def sentence_model():
     return sentences.load_shipped()
 
