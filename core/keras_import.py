@@ -20,11 +20,14 @@ import statement while Keras is not yet in, and is removed afterwards.
 included, so that nobody waits later); `wait()` blocks until it is done. The import is also the
 one moment that can set what TensorFlow only reads at start-up, before any operation runs. By
 default that suits a class on a small shared server: one thread per operation (one student's
-heavy work takes one core, the other stays free for everyone's clicks), and oneDNN's buffers
-from the system allocator, so that memory freed after a dream goes back to the system
-(`core/serving.py` trims it) instead of staying in oneDNN's pool at its peak for good (480 MB
-after a class; a 512-px dream costs 12 % more CPU). `python -m core` calls `use_whole_machine()`
-first. If the import fails, the process cannot do the lab's work: it says so on stderr and exits
+heavy work takes one core, the other stays free for everyone's clicks), and no oneDNN: its
+caches of primitives and buffers grow with every image size a dream meets and never shrink
+(+250 MB held after 18 dreams of 6 sizes, +90 MB without it), while the memory of plain
+TensorFlow kernels goes back to the system (`core/serving.py` trims it). The price: a 512-px
+dream costs 1.8 times the CPU; the shipped models answer as fast. `python -m core` calls
+`use_whole_machine()` first.
+
+If the import fails, the process cannot do the lab's work: it says so on stderr and exits
 with status 1, so that a supervisor (or Streamlit Community Cloud) restarts it instead of
 keeping a server whose every model page fails.
 """
@@ -62,7 +65,7 @@ def guard(name, globals=None, locals=None, fromlist=(), level=0):
 
 def use_whole_machine() -> None:
     """A command alone on the machine (training, a benchmark): TensorFlow's own defaults, every
-    core and oneDNN's pooled allocator. Call it before `start`."""
+    core and oneDNN. Call it before `start`."""
     global _shared_server
     _shared_server = False
 
@@ -90,7 +93,7 @@ def _import_all() -> None:
     try:
         if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
             if _shared_server:
-                os.environ.setdefault("TF_ONEDNN_USE_SYSTEM_ALLOCATOR", "1")
+                os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
             with _without("jax"):
                 import tensorflow as tf
             if _shared_server:

@@ -88,6 +88,10 @@ class Student:
             elif kind == "navigation":  # st.navigation: the app's pages, the one shown
                 self.pages = list(msg.navigation.app_pages)
                 self.page_hash = msg.navigation.page_script_hash
+                # A whole run, even when a fragment asked for it (`st.rerun()` in a fragment):
+                # it draws every widget again, and the fragments it does not draw are gone
+                # (Streamlit ignores a request for one of those, and never answers it).
+                self.widgets, self.polls = {}, {}
             elif kind == "script_finished":
                 if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     self.errors.append(f"{self.page_name}: script error")
