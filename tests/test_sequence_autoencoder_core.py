@@ -162,7 +162,7 @@ def test_describe_names_outages_flat_runs_and_holidays():
     x[:, 0] = np.nan
     x[3:12, 4] = 7.0
     report = scoring.describe(pd.Timestamp("2004-12-25"), x, np.zeros((24, 8)), stats, 0.5)
-    text = " ".join(report.notes)
+    text = " ".join(map(scoring.note_text, report.notes))
     assert "Christmas Day" in text and "no readings from PT08.S1(CO)" in text
     assert "PT08.S5(O3) repeats the same value for 9 hours" in text
 
@@ -294,7 +294,7 @@ def test_the_shipped_sentence_model_round_trips_training_sentences():
         trip = sentences.trip(model, vocab, " ".join(words).title() + ".")
         assert trip.rebuilt == words and trip.words == words and not trip.unknown
         assert trip.code.shape == (card.code_size,)
-        assert trip.steps[len(words)][0][0] == "(end)"
+        assert trip.steps[len(words)][0][0] == ""  # the padding word: the sentence is over
     assert card.metrics["train"]["exact"] >= 0.99
 
 
@@ -357,11 +357,13 @@ def test_score_strip_and_small_tables():
     ticks, rule = spec["layer"]
     assert ticks["encoding"]["y"]["sort"] == ["clean days", "spikes"]
     assert spec["datasets"][rule["data"]["name"]] == [{"t": 0.5}]
+    notes = [scoring.note(scoring.HOLIDAYS["2004-12-25"]), scoring.note("{hours} hour(s)",
+                                                                       hours=3)]
     worst = view.worst_days_table({"worst_days": [{"date": "2004-12-25", "mse": 1.0,
-                                                   "notes": ["a", "b"]}]})
-    assert worst.loc[0, "notes"] == "a; b"
-    steps = view.choices_table([[("mary", 0.9), ("john", 0.1)]])
+                                                   "notes": notes}]})
+    assert worst.loc[0, "notes"] == "Christmas Day; 3 hour(s)"
+    steps = view.choices_table([[("mary", 0.9), ("", 0.1)]])
     assert steps.to_dict("records") == [{"position": 1, "choice 1": "mary (90%)",
-                                         "choice 2": "john (10%)"}]
+                                         "choice 2": "(end) (10%)"}]
     bars = view.code_chart(np.array([0.5, -0.25])).to_dict()
     assert bars["encoding"]["x"]["title"] == "the code (2 numbers)"
