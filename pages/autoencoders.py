@@ -142,11 +142,11 @@ def gallery() -> None:
         "means ten times less squared error). Model: {description}; {parameters:,} parameters.",
         mean=errors.mean(), images=val["images"], bce=val["bce"], psnr=val["psnr_db"],
         description=_(KINDS[kind][1]), parameters=card.parameters))
-    reader_asks(_("Why is it called an *auto*encoder?"), _(
-        "*Auto* is Greek for *self*, as in *automobile*: the network encodes its input in terms "
-        "of itself. The target it learns to produce is the input itself, so no labels are "
-        "needed: each picture above went in, and the same picture was the answer expected "
-        "back. Nobody told the model which digit or garment it saw."))
+    reader_asks(_("Why is it called an “auto”encoder?"), _(
+        "*Auto* is Greek for *self*, as in *automobile*: an autoencoder is trained to reproduce "
+        "its own input, so the input is also the target and no labels are needed. Each picture "
+        "above went in, and the same picture was the answer expected back; nobody told the "
+        "model which digit or garment it saw."))
 
 
 @st.fragment

@@ -117,8 +117,9 @@ def the_books_example(sentence_card) -> None:
         "hands the code to each of the 50 positions, and a second bidirectional LSTM writes 50 "
         "vectors back. It is trained to make them equal the input vectors (mean squared error). "
         "Then the decoder is set aside: the **encoder alone** turns each test article into its "
-        "code, and k-means groups the codes into as many clusters as there are news topics, "
-        "compared with clusters of plain word counts. The English edition's "
+        "code, and k-means groups the codes into as many clusters as there are topics with "
+        "more than 50 test articles, compared with clusters of plain word counts. The English "
+        "edition's "
         "`sent-thoughts-rnn.py` does the same with Reuters *sentences* (a 512-number code) "
         "and keeps the encoder too, to compare a sentence's code with its reconstruction's."))
     reader_asks(
@@ -130,8 +131,9 @@ def the_books_example(sentence_card) -> None:
           "back word by word."))
     split, v = sentence_card.split, sentence_card.validation
     st.markdown(_(
-        "**How this lab differs.** A model of that size needs the Reuters corpus, the GloVe "
-        "file and hours of training. Here the same idea runs on the statements of the bAbI "
+        "**How this lab differs.** The book's example needs the Reuters corpus and the GloVe "
+        "vectors, which this lab does not ship. Here the same idea runs on the statements of "
+        "the bAbI "
         "stories (*mary moved to the bathroom*, *john picked up the football there*): a small "
         "language of {sentences} distinct sentences over {words} words. The words get an "
         "embedding learnt with the model instead of GloVe; one LSTM (not bidirectional) reads "

@@ -313,14 +313,15 @@ def train_and_ship_book(task: int, *, data_dir=None, recipe: book.Recipe | None 
     started = time.perf_counter()
     net = book.fit(train, validation, vocab, recipe)
     seconds = time.perf_counter() - started
-    val = accuracy(net, validation)
+    val, questions = accuracy(net, validation), len(validation["answer"])
     log(f"book model, task {task}: validation accuracy {val:.4f} after {seconds:.0f} s")
     net.save(out_dir / f"book_task{task}.keras")
     return cards.write_card(
         out_dir / f"book_task{task}.json", BabiCard,
         command=command or cards.training_command(),
         data_sha256={str(source.relative_to(source.parents[3])): datasets.sha256_of(source)},
-        metrics={"validation": {"accuracy": val, "questions": len(validation["answer"])},
+        metrics={"validation": {"accuracy": val, "questions": questions,
+                                "ci95": interval95(val, questions)},
                  "train": {"accuracy": accuracy(net, train)}},
         task=task, title=data.TASKS[task][1], model="book",
         window=f"the last {book.WINDOW} statements", training=asdict(recipe),
