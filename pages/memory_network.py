@@ -114,9 +114,10 @@ def story_source() -> None:
     """Where "New story" takes its stories from, and how to get the bAbI files."""
     availability = datasets.availability("babi")
     if availability.state == "missing":
-        explain_missing("babi", _("“New story” draws from the {n} bAbI questions per task "
-                                  "shipped with the app rather than the whole files, and",
-                                  n=examples.PER_TASK))
+        explain_missing("babi", _("“New story” from the whole bAbI files"),
+                        works=_("answers to any story you type, and “New story” from the {n} "
+                                "bAbI questions per task shipped with the app",
+                                n=examples.PER_TASK))
     elif availability.path is None and st.button(_("Download the bAbI tasks")):
         locate_or_explain("babi", _("stories from the bAbI files"))
 
@@ -329,7 +330,7 @@ def all_tasks(rows: list[dict]) -> None:
         **i18n.labels(view.TASK_COLUMNS),
         "validation accuracy": st.column_config.NumberColumn(_("validation accuracy"),
                                                              format="percent"),
-        "error": st.column_config.NumberColumn(_("error"), format="percent")})
+        "error": st.column_config.NumberColumn(_("error rate"), format="percent")})
     st.caption(_(examples.ATTRIBUTION))
 
 

@@ -234,7 +234,8 @@ def calendar_and_day(day_cards: dict, main_code: int, path, days) -> None:
     by_code = {c: next(d["mse"] for d in day_cards[c].days if d["date"] == day)
                for c in sorted(day_cards)}
     right.metric(_("This day's error"), f"{by_code[code]:.3f}",
-                 help=_("Mean squared error over its 24 × 8 readings, normalized units"))
+                 help=_("Mean squared error over its {hours} × {channels} readings, in "
+                        "normalized units", hours=windows.HOURS, channels=len(windows.CHANNELS)))
     better = view.share_below(by_code[code], cal[cal["split"] == "validation"]["mse"])
     each = ", ".join(f"{c}: {e:.3f}" for c, e in by_code.items())
     st.caption(_("A {split} day, {missing}% of its readings missing: {share:.0f}% of the "

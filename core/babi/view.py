@@ -65,7 +65,7 @@ def extensions(card: BabiCard) -> str:
 
 
 TASK_COLUMNS = {"task": N_("task"), "reasoning": N_("reasoning"),
-                "validation accuracy": N_("validation accuracy"), "error": N_("error"),
+                "validation accuracy": N_("validation accuracy"), "error": N_("error rate"),
                 "questions": N_("questions"), "hops": N_("hops"), "dim": N_("dim"),
                 "added to MemN2N": N_("added to MemN2N"),
                 "supervised attention": N_("supervised attention"),
