@@ -42,11 +42,10 @@ def train(args: argparse.Namespace) -> int:
 
         print(json.dumps({"examples": examples.write(args.data_dir)}))
         return 0
+    changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed)) if v is not None}
     if args.model == "book":
         from core.babi import book
 
-        changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed))
-                   if v is not None}
         card = training.train_and_ship_book(args.task, data_dir=args.data_dir,
                                             recipe=replace(book.Recipe(), **changes),
                                             out_dir=args.out)
@@ -59,8 +58,6 @@ def train(args: argparse.Namespace) -> int:
                       f"{', '.join(map(str, training.supervised_tasks()))}", file=sys.stderr)
                 return 2
             recipe = training.answer_only(recipe)
-        changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed))
-                   if v is not None}
         if "epochs" in changes:
             changes["linear_epochs"] = min(recipe.linear_epochs, changes["epochs"] // 3)
         card = training.train_and_ship(args.task, data_dir=args.data_dir,
