@@ -36,26 +36,28 @@ PAGES = (
          "the inputs, sweep one, and see why cleaning `-200` markers matters.",
          ("air-quality",), ("air_quality/all.keras", "air_quality/sensors.keras"),
          "tuning and sweeping the shipped models, and the comparison of all models"),
-    Page("pages/memory_network.py", "Memory network", ":material/psychology:",
-         "End-to-end memory networks answer questions of all 20 bAbI tasks about a story "
-         "you type, and show which sentences each hop attended to.",
+    Page("pages/memory_network.py", N_("Memory network"), ":material/psychology:",
+         N_("End-to-end memory networks answer questions of all 20 bAbI tasks about a story "
+            "you type, and show which sentences each hop attended to."),
          ("babi",), (*(f"babi/task{task}.keras" for task in range(1, 21)),
                      "babi/book_task1.keras"),
-         "answers to any story you type; “New story” from a built-in story generator"),
-    Page("pages/autoencoders.py", "Autoencoders", ":material/compress:",
-         "Encoders squeeze digits and clothes into a few numbers and decoders rebuild them: "
-         "reconstructions, denoising, a latent map and anomaly scores.",
+         N_("answers to any story you type; “New story” from the few bAbI questions per task "
+            "shipped with the app")),
+    Page("pages/autoencoders.py", N_("Autoencoders"), ":material/compress:",
+         N_("Encoders squeeze digits and clothes into a few numbers and decoders rebuild them: "
+            "reconstructions, denoising, a latent map and anomaly scores."),
          ("mnist", "fashion-mnist"),
          tuple(f"autoencoder/{d}_{m}.keras" for d in ("mnist", "fashion")
                for m in ("conv", "dense", "denoise", "latent2d")),
-         "your own digit, the latent map's sliders and the anomaly score"),
-    Page("pages/sequence_autoencoders.py", "Sequence autoencoders", ":material/calendar_month:",
-         "Recurrent autoencoders rebuild a day of air-quality sensors and a bAbI sentence from "
-         "a short code: a calendar of unusual days, faults found, words decoded one by one.",
+         N_("your own digit, the latent map's sliders and the anomaly score")),
+    Page("pages/sequence_autoencoders.py", N_("Sequence autoencoders"), ":material/calendar_month:",
+         N_("Recurrent autoencoders rebuild a bAbI sentence and a day of air-quality sensors "
+            "from a short code: the book's example, words decoded one by one, a calendar of "
+            "unusual days, faults found."),
          ("air-quality",), tuple(f"sequence_autoencoder/days_code{c}.keras" for c in (2, 4, 8, 16))
          + ("sequence_autoencoder/sentences.keras",),
-         "the calendar, day curves and faults of 2004 (kept in the cards), uploads and the "
-         "sentence autoencoder"),
+         N_("the sentence autoencoder, the calendar, the unusual days and the fault figures "
+            "(kept in the cards), and uploads")),
     Page("pages/deep_dream.py", "Deep Dream", ":material/auto_awesome:",
          "Gradient ascent on your photo makes a pretrained CNN amplify what its layers see, "
          "octave by octave.",

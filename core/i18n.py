@@ -76,3 +76,9 @@ def _(message: str, /, **values: object) -> str:
 def N_(message: str) -> str:
     """Mark `message` for translation where it is defined; `_()` translates it where shown."""
     return message
+
+
+def labels(columns: dict[str, str]) -> dict[str, str]:
+    """{key: label} with each label (marked `N_`) translated: a table's column headers, its
+    keys staying English for the code that reads them."""
+    return {key: _(label) for key, label in columns.items()}

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from core import args
-from core.babi import training, view
+from core.babi import answering, training
 from core.babi.data import tokenize, words
 from pages.text import as_text
 
@@ -92,7 +92,7 @@ def test_words_in_any_script_are_kept_and_named_as_typed():  # defect 12
 
 def test_the_memory_network_reading_points_out_what_it_cannot_use():  # defect 12
     vocab = training.load_shipped(1)[1]
-    reading = view.read("Zoë went to the café\nジョンは台所に行った\n🙂🙂\nJohn went to the "
+    reading = answering.read("Zoë went to the café\nジョンは台所に行った\n🙂🙂\nJohn went to the "
                           "kitchen", "Where is John?", vocab)
     assert reading.unknown == ["Zoë", "café", "ジョンは台所に行った"]
     assert reading.unread == [1]  # the Japanese statement is kept, and named
@@ -100,8 +100,8 @@ def test_the_memory_network_reading_points_out_what_it_cannot_use():  # defect 1
                for note in reading.notes)
     assert any("“🙂🙂” has no words" in note for note in reading.notes)
     assert not reading.problems
-    japanese = view.read("john went to the kitchen", "ジョンはどこ？", vocab)
+    japanese = answering.read("john went to the kitchen", "ジョンはどこ？", vocab)
     assert japanese.problems and "ジョンはどこ" in japanese.problems[0]
     assert "empty" not in japanese.problems[0]
-    emoji = view.read("john went to the kitchen", "🙂❓", vocab)
+    emoji = answering.read("john went to the kitchen", "🙂❓", vocab)
     assert "has no words, only symbols" in emoji.problems[0]
