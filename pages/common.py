@@ -54,5 +54,6 @@ def reader_asks(question: str, answer: str) -> None:
     """A chapter reader's own question, answered where it arises, next to the live thing that
     answers it. Both strings are the page's own (already translated), never a user's."""
     with st.container(border=True):
-        st.markdown(f":material/help: **{_('A reader asks')}** · *{question}*")
+        label = _("A reader asks")  # extracted by pybabel: not inside the f-string below
+        st.markdown(f":material/help: **{label}** · *{question}*")
         st.markdown(answer)
