@@ -51,10 +51,27 @@ def test_the_sweep_and_the_comparison_table_render(page, data_dir):
     page.selectbox(key="aq_sweep").select("T").run()
     assert not page.exception
     table = page.dataframe[0].value
-    assert {"least squares", "book's recipe"} <= set(table["model"])
+    assert {"least squares", "book's recipe (Japanese edition's code)"} <= set(table["model"])
     shipped = table[table["model"].str.startswith("shipped")]
-    assert (shipped["RMSE (µg/m³)"] < table[table["model"] == "least squares"][
-        "RMSE (µg/m³)"].min()).all()
+    assert (shipped["rmse"] < table[table["model"] == "least squares"]["rmse"].min()).all()
+
+
+def test_the_figures_in_the_prose_are_the_cards(app, no_data):
+    at = open_page(app, PAGE)
+    card = cards.read_card(training.shipped_paths("all")[1], training.BenzeneCard)
+    recipe = card.baselines["book_recipe"]
+    text = " ".join(m.value for m in at.markdown)
+    for figure in (f"R² {recipe['test_all_rows']['r2']:.4f}",
+                   f"RMSE {recipe['test_all_rows']['rmse']:.2f} µg/m³",
+                   f"against {card.validation['rmse']:.3f}",
+                   f"{recipe['missing_targets_in_test']} hours",
+                   f"R² {recipe['test_rows_with_reading']['r2']:.3f}",
+                   "on 2004-11-01 – 2004-12-31", f"all {len(card.inputs)} readings"):
+        assert figure in text, figure
+    assert card.split["validation"][0].startswith("2004-11-01")
+    assert card.split["validation"][1].startswith("2004-12-31")
+    assert "0.8 MB" not in text
+    assert at.slider(key="aq_in_AH").label == "AH"  # UCI gives AH no unit: none is claimed
 
 
 def test_a_tiny_training_run_reports_its_score(page, data_dir):
@@ -65,6 +82,14 @@ def test_a_tiny_training_run_reports_its_score(page, data_dir):
     finish_jobs(page)
     mine = next(m for m in page.metric if m.label == "Your validation RMSE")
     assert "µg/m³" in mine.value and "vs shipped" in mine.delta
+
+
+def test_the_sensitivity_bars_rank_every_input(page, data_dir):
+    page.radio(key="aq_model").set_value("sensors").run()
+    assert not page.exception
+    caption = next(c.value for c in page.caption if "moves it most" in c.value)
+    card = cards.read_card(training.shipped_paths("sensors")[1], training.BenzeneCard)
+    assert any(f"**{column}** moves it most" in caption for column in card.inputs)
 
 
 def test_without_data_tuning_still_works_and_the_rest_explains(app, no_data):

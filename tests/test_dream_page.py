@@ -8,7 +8,7 @@ from PIL import Image
 
 from core import jobs
 from core.dream import view
-from core.dream.view import generated_picture
+from core.dream.pictures import generated_picture
 from tests.helpers import finish_jobs, open_page
 
 PAGE = "pages/deep_dream.py"
@@ -52,7 +52,7 @@ def test_a_waiting_dream_shows_its_place_can_leave_and_a_full_server_says_so(app
     queue.submit("dream", lambda job: release.wait(60))  # another student's dream is running
     try:
         at = open_page(app, PAGE)
-        at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
+        at.radio(key="dd_source").set_value("generated").run()
         _tiny_settings(at)
         at.button(key="dd_dream").click()
         at = at.run()
@@ -123,7 +123,7 @@ def test_backbone_without_weights_says_how_to_get_them(app, no_data):
 
 def test_presets_fill_the_form(app):
     at = open_page(app, PAGE)
-    at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
+    at.radio(key="dd_source").set_value("generated").run()
     at.button_group(key="dd_preset").set_value("wild").run()
     assert not at.exception and not at.warning
     wild = at.multiselect(key="dd_layers_squeezenet").value

@@ -74,6 +74,12 @@ def setting(layer: keras.layers.Layer) -> str:
     return ""
 
 
+def _params(layer) -> int:
+    """Its weights' size; 0 for a layer without weights and for a bare operation (a slice such
+    as `z[:, 3:4]` in a functional graph is a `GetItem` operation, not a layer)."""
+    return layer.count_params() if getattr(layer, "weights", None) else 0
+
+
 def _shape(shape: tuple) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
@@ -91,7 +97,7 @@ def summary(model: keras.Model) -> pd.DataFrame:
             "type": type(layer).__name__,
             "setting": setting(layer) + (f" · shared, called {calls}×" if calls > 1 else ""),
             "output shape": _shape(graph.output_shapes[layer.name]),
-            "params": layer.count_params() if layer.weights else 0,
+            "params": _params(layer),
             "connected to": ", ".join(dict.fromkeys(sources)),
         })
     return pd.DataFrame(rows)
@@ -115,7 +121,7 @@ def to_dot(model: keras.Model) -> str:
     ]
     for layer in graph.layers:
         kind, what = type(layer).__name__, setting(layer)
-        params = layer.count_params() if layer.weights else 0
+        params = _params(layer)
         label = [layer.name, kind + (f": {what}" if what else ""),
                  _shape(graph.output_shapes[layer.name])
                  + (f" · {params:,} params" if params else "")]
