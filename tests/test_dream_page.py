@@ -136,3 +136,21 @@ def test_presets_fill_the_form(app):
     assert at.slider(key="dd_octaves").value < 4
     assert 0 < at.number_input(key="dd_max_loss_squeezenet").value < wild_max_loss
     assert at.session_state["dd_recent"] == {}  # choosing settings never dreams
+
+
+def test_a_reader_asks_what_a_feature_is_and_is_shown_feature_maps(app, no_data):
+    at = open_page(app, PAGE)
+    box = next(m.value for m in at.markdown if "A reader asks" in m.value)
+    assert "feature" in box
+    assert any("feature map" in m.value for m in at.markdown)
+    links = [link.proto.page for link in at.get("page_link")]
+    assert "customizing_keras" in links
+    assert "features" not in links  # not built yet
+
+
+def test_backbones_claim_no_size_they_have_not_measured(app, no_data):
+    at = open_page(app, PAGE)
+    options = at.selectbox(key="dd_backbone").options
+    squeezenet = next(o for o in options if o.startswith("SqueezeNet"))
+    assert squeezenet.endswith(f"{view.weights_megabytes('squeezenet'):.1f} MB")
+    assert all("MB" not in o for o in options if not o.startswith("SqueezeNet"))
