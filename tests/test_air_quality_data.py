@@ -78,7 +78,6 @@ def test_the_validation_months_end_with_2004_whichever_file_is_used(small):
     assert validation.index.min() == pd.Timestamp("2004-11-01 00:00")
     assert validation.index.max() == pd.Timestamp("2004-12-31 23:00")
     assert len(validation) == 61 * 24  # every hour of November and December, nothing more
-    assert data.VALIDATION_END == pd.Timestamp("2005-01-01")
 
 
 def test_absolute_humidity_is_not_in_grams_per_cubic_metre(small):

@@ -98,3 +98,13 @@ def test_without_data_tuning_still_works_and_the_rest_explains(app, no_data):
     assert any("not available on this machine" in i.value for i in at.info)
     assert len(at.dataframe) == 1  # the comparison comes from the cards
     assert not [b for b in at.button if b.key == "aq_train_go"]
+
+
+def test_the_page_reads_in_japanese(app, no_data, monkeypatch):
+    from core import i18n
+
+    monkeypatch.setattr(i18n, "language", lambda: "ja")
+    at = open_page(app, PAGE)
+    assert at.title[0].value == "回帰: 安価なセンサーからベンゼンを予測する"
+    shown = " ".join(e.value for e in [*at.markdown, *at.header, *at.subheader, *at.caption])
+    assert "**回帰**（regression）" in shown

@@ -86,3 +86,13 @@ def test_page_without_data_falls_back_to_synthetic_digits(app, no_data):
 def test_empty_selection_is_a_warning(app, data_dir):
     at = _run_lab(open_page(app, PAGE), [])
     assert any("at least one initializer" in w.value for w in at.warning)
+
+
+def test_the_page_reads_in_japanese(app, no_data, monkeypatch):
+    from core import i18n
+
+    monkeypatch.setattr(i18n, "language", lambda: "ja")
+    at = open_page(app, PAGE)
+    assert at.title[0].value == "Keras のカスタマイズ"
+    shown = " ".join(e.value for e in [*at.markdown, *at.header, *at.subheader, *at.caption])
+    assert "局所応答正規化（LRN）" in shown

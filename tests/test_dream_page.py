@@ -154,3 +154,13 @@ def test_backbones_claim_no_size_they_have_not_measured(app, no_data):
     squeezenet = next(o for o in options if o.startswith("SqueezeNet"))
     assert squeezenet.endswith(f"{view.weights_megabytes('squeezenet'):.1f} MB")
     assert all("MB" not in o for o in options if not o.startswith("SqueezeNet"))
+
+
+def test_the_page_reads_in_japanese(app, no_data, monkeypatch):
+    from core import i18n
+
+    monkeypatch.setattr(i18n, "language", lambda: "ja")
+    at = open_page(app, PAGE)
+    assert at.title[0].value == "Deep Dream: CNN に写真の中のものを見させる"
+    shown = " ".join(e.value for e in [*at.markdown, *at.header, *at.subheader, *at.caption])
+    assert "**特徴**（feature）" in shown

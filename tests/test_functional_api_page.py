@@ -88,3 +88,13 @@ def test_page_needs_no_data(app, no_data):
     two_digit = (_dense_parameters([784, 32]) + _dense_parameters([64, 64])
                  + _dense_parameters([64, 1]) + _dense_parameters([64, 19]))
     assert [m.value for m in at.metric if m.label == "Parameters"][-1] == f"{two_digit:,}"
+
+
+def test_the_page_reads_in_japanese(app, no_data, monkeypatch):
+    from core import i18n
+
+    monkeypatch.setattr(i18n, "language", lambda: "ja")
+    at = open_page(app, PAGE)
+    assert at.title[0].value == "Functional API と Sequential モデル"
+    shown = " ".join(e.value for e in [*at.markdown, *at.header, *at.subheader, *at.caption])
+    assert "関数の合成" in shown
