@@ -62,6 +62,11 @@ def validation_predictions(kind: str, path: str) -> pd.DataFrame:
     return view.validation_frame(net, load_frame(path), card.inputs)
 
 
+@st.cache_data(show_spinner=False)
+def training_hours(path: str) -> pd.DataFrame:
+    return data.split(load_frame(path))[0]
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def upload_scores(content: bytes) -> list[dict]:
     """Keyed by the file's bytes: the same file is parsed and scored once for the class."""
@@ -187,7 +192,8 @@ def design(kind: str, card) -> None:
             "`readings` (raw units) → **FillMissing** (`-200` or blank → training-split mean) → "
             "**Normalization** (training mean and variance, fixed) → two branches, added: a "
             "*curve* that sees only {sensor}, and a *context* that sees every input, with a "
-            "strong L2 penalty so that it adds only what the curve cannot explain → "
+            "strong L2 penalty (a cost on large weights) so that it adds only what the curve "
+            "cannot explain → "
             "**Rescaling** back to µg/m³. Everything travels inside the `.keras` file. The "
             "graph below is read from the shipped file itself.", sensor=KEY_SENSOR))
         st.graphviz_chart(shipped_graph(kind, language()))
@@ -251,7 +257,7 @@ def dataset_frame():
         return None, None
 
 
-def validation_section(kind: str, card, path, frame) -> None:
+def validation_section(kind: str, card, path) -> None:
     st.subheader(_("Actual vs predicted, {period} (`{kind}`)",
                    period=view.period(card.split["validation"]), kind=kind),
                  anchor="actual-vs-predicted")
@@ -262,7 +268,7 @@ def validation_section(kind: str, card, path, frame) -> None:
     left, right = st.columns(2)
     left.altair_chart(view.residuals_chart(validation_predictions(kind, str(path))),
                       width="stretch", height=260)
-    right.altair_chart(view.key_sensor_chart(data.split(frame)[0]), width="stretch",
+    right.altair_chart(view.key_sensor_chart(training_hours(str(path))), width="stretch",
                        height=260)
 
 
@@ -293,7 +299,8 @@ def training_section(frame, cards: dict) -> None:
     card = cards["all"]
     st.markdown(_(
         "A network with one hidden layer of relu units (the book's design has {units}), "
-        "trained right here on the same hours ({train}; MSE loss, batch 32) and scored on "
+        "trained right here on the same hours ({train}; the loss is the MSE, mean squared "
+        "error, the square of the RMSE; batch 32) and scored on "
         "{validation}. Try a tiny network, another optimizer, the S2 branch, or the `zeros` "
         "initializer: with every kernel at zero and no S2 branch, each relu unit outputs 0 "
         "and passes back no gradient (relu's slope at 0 is taken as 0), so the hidden layer "
@@ -371,6 +378,6 @@ design(kind, cards[kind])
 comparison_section(cards)
 path, frame = dataset_frame()
 if frame is not None:
-    validation_section(kind, cards[kind], path, frame)
+    validation_section(kind, cards[kind], path)
 upload_section()
 training_section(frame, cards)
