@@ -40,7 +40,7 @@ def introduction() -> None:
         _("Why does the book call a Dense layer `g`? Calling it `dense` would be so much "
           "clearer."),
         _("Because the chapter writes the network as mathematics first: a composition of "
-          "functions, y = s_K(f(s_2(g(x)))), read from the inside out. In mathematics `g` and "
+          "functions, `y = s_K(f(s_2(g(x))))`, read from the inside out. In mathematics `g` and "
           "`f` are the usual names for functions and s (σ) the usual name for an activation; "
           "the subscripts tell the two activations apart. The code names each layer after its "
           "symbol, so that its last line reads exactly like the formula. It works because a "

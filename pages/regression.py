@@ -180,8 +180,8 @@ def sensitivity(kind: str, card, values: dict, prediction: float) -> None:
                   "sliders are now:"))
     st.altair_chart(view.swings_chart(moves), width="stretch", height=40 + 22 * len(moves))
     first, second = moves.iloc[0], moves.iloc[1]
-    st.caption(_("**{first}** moves it most, by {swing1:.1f} µg/m³; **{second}** comes next "
-                 "with {swing2:.1f} µg/m³. Move the sliders and watch the order change, or "
+    st.caption(_("**{first}** moves it most, by {swing1:.2f} µg/m³; **{second}** comes next "
+                 "with {swing2:.2f} µg/m³. Move the sliders and watch the order change, or "
                  "not.", first=first["input"], swing1=first["swing"], second=second["input"],
                  swing2=second["swing"]))
 

@@ -155,7 +155,8 @@ def swings_chart(frame: pd.DataFrame) -> alt.Chart:
     """`swings`' frame as bars, largest on top."""
     return alt.Chart(frame).mark_bar().encode(
         x=alt.X("swing:Q", title=_("how far it moves the prediction (µg/m³)")),
-        y=alt.Y("input:N", sort=list(frame["input"]), title=None),
+        y=alt.Y("input:N", sort=list(frame["input"]), title=None,
+                axis=alt.Axis(labelOverlap=False)),
         tooltip=[alt.Tooltip("input:N", title=_("input")),
                  alt.Tooltip("swing:Q", format=".2f", title=_("µg/m³"))])
 
