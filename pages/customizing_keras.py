@@ -12,6 +12,9 @@ from pages import jobs_view
 from pages.common import link_when_built, locate_or_explain, reader_asks
 from pages.text import as_text
 
+N_CHOICES = [3, 5, 7, 9]  # LRN window sides (or channel counts): odd, as AlexNet's needs
+LAB = ini.Settings()  # the lab's defaults; the form changes activation, depth and steps
+
 
 @st.cache_resource(max_entries=16)
 def distance_model(size: int):
@@ -101,7 +104,7 @@ def distance_demo() -> None:
     a, b, c = st.columns(3)
     a.metric(_("Lambda model (float32)"), f"{by_model:.6g}")
     b.metric(_("NumPy `np.linalg.norm(x - y)`"), f"{by_numpy:.6g}")
-    c.metric(_("Relative difference"), f"{abs(by_model - by_numpy) / max(by_numpy, 1e-12):.1e}")
+    c.metric(_("Relative difference"), f"{distance.relative_difference(by_model, by_numpy):.1e}")
 
 
 def lambda_and_safe_mode() -> None:
@@ -187,7 +190,8 @@ def lrn_section() -> None:
         "pixel it sums the squares of the $n$ neighbouring channels. Each is a registered "
         "`keras.layers.Layer` written with `keras.ops` only; a test checks each against its "
         "formula in NumPy, and AlexNet's against TensorFlow's. Below, a small conv layer with "
-        "eight hand-made filters looks at an image, before and after the LRN you choose."))
+        "{n} hand-made filters looks at an image, before and after the LRN you choose.",
+        n=len(lrn.FILTERS)))
     with st.expander(_("The layers' code: `keras.layers.Layer` subclasses with `get_config`, "
                        "registered")):
         st.code(view.lrn_code(), language="python")
@@ -215,8 +219,8 @@ def lrn_image():
         return image
     if min(mine.size) < 8:
         st.warning(_("This image is very long and thin: shrunk to {width}×{height} pixels, a "
-                     "9×9 window (the largest n) hardly fits in it. A squarer picture shows "
-                     "LRN better.", width=mine.width, height=mine.height),
+                     "{n}×{n} window (the largest n) hardly fits in it. A squarer picture shows "
+                     "LRN better.", width=mine.width, height=mine.height, n=max(N_CHOICES)),
                    icon=":material/aspect_ratio:")
     return mine
 
@@ -228,7 +232,7 @@ def lrn_demo() -> None:
     variant = st.radio(_("LRN"), list(lrn.VARIANTS), horizontal=True, key="ck_lrn",
                        format_func=lambda key: _(lrn.VARIANTS[key].title))
     c1, c2, c3, c4 = st.columns(4)
-    n = c1.select_slider(_("n (window side, or channels)"), [3, 5, 7, 9], value=5, key="ck_n")
+    n = c1.select_slider(_("n (window side, or channels)"), N_CHOICES, value=5, key="ck_n")
     alpha = c2.select_slider("alpha", [1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2], value=5e-4,
                              format_func=lambda v: f"{v:g}", key="ck_alpha")
     beta = c3.slider("beta", 0.0, 1.5, 0.75, 0.05, key="ck_beta")
@@ -274,8 +278,8 @@ def initializer_section() -> None:
         "Which initial weights let a deep network learn? Pick initializers for a small deep "
         "MLP on digits: every Dense kernel starts from the same initializer (biases at zero). "
         "At initialization we look at each layer's **activations** and at the **gradients** "
-        "of the loss with respect to its kernel; then a short SGD run (momentum 0.9) shows who "
-        "learns."))
+        "of the loss with respect to its kernel; then a short SGD run (momentum {momentum}) "
+        "shows who learns.", momentum=LAB.momentum))
     reader_asks(
         _("The notes say no theory has proved which kernel_initializer is right. Is that so?"),
         _("Half so. Theory does say how the *start* behaves: Glorot & Bengio (2010) and He et "
@@ -315,9 +319,10 @@ def initializer_form(data_source: str) -> None:
                                 default=list(ini.DEFAULT_CHOICES), key="ck_initializers")
         c1, c2, c3 = st.columns(3)
         activation = c1.radio(_("Activation"), ini.ACTIVATIONS, horizontal=True)
-        depth = c2.slider(_("Hidden layers (64 units each)"), 2, 8, 5)
-        steps = c3.select_slider(_("SGD steps (batches of 64)"), [100, 200, 300, 500],
-                                 value=300)
+        depth = c2.slider(_("Hidden layers ({units} units each)", units=LAB.width), 2, 8,
+                          LAB.depth)
+        steps = c3.select_slider(_("SGD steps (batches of {size})", size=LAB.batch_size),
+                                 [100, 200, 300, 500], value=LAB.steps)
         submitted = st.form_submit_button(_("Run the experiment"), type="primary",
                                           icon=":material/science:")
     if submitted:
@@ -370,9 +375,10 @@ def lab_results(result, digits_name: str) -> None:
                                                       format="percent"),
         "diverged": st.column_config.CheckboxColumn(_("diverged (NaN)")),
         "seconds": st.column_config.NumberColumn(_("seconds"), format="%.1f")})
-    st.caption(_("{digits} digits: 80 % train, 20 % validation (a fixed split), seed 0. Rerun "
-                 "from the command line: `python -m core bench initializers --all`.",
-                 digits=digits_name))
+    st.caption(_("{digits} digits: {train:.0%} train, {validation:.0%} validation (a fixed "
+                 "split), seed {seed}. Rerun from the command line: `python -m core bench "
+                 "initializers --all`.", digits=digits_name, train=1 - LAB.validation_share,
+                 validation=LAB.validation_share, seed=LAB.seed))
 
 
 def what_theory_predicts(result) -> None:
@@ -383,8 +389,7 @@ def what_theory_predicts(result) -> None:
                      "spread."))
         return
     st.altair_chart(view.growth_chart(growth), width="stretch")
-    gap = (growth["measured"] / growth["predicted"]).map(lambda r: max(r, 1 / r))
-    worst = growth.loc[gap.idxmax()]
+    worst = view.largest_gap(growth)
     st.caption(_(
         "Per hidden layer, by how much the activations' spread is multiplied: measured on "
         "this run's probe batch, and predicted from each kernel's fan_in and variance. 1 "

@@ -133,9 +133,10 @@ def prove_it(sequential_spec: NetworkSpec) -> None:
         "Equal parameter counts and equal graphs are not yet proof. Each model starts with "
         "its own random weights, so their outputs differ. Copy the `Sequential` model's "
         "weights into the functional one, layer by layer "
-        "(`target.set_weights(source.get_weights())`), and feed both the same 16 digit-shaped "
-        "inputs (784 random pixel intensities in [0, 1]): if they are the same network, every "
-        "output must match."))
+        "(`target.set_weights(source.get_weights())`), and feed both the same {samples} "
+        "digit-shaped inputs ({pixels} random pixel intensities in [0, 1]): if they are the "
+        "same network, every output must match.", samples=model.PROOF_SAMPLES,
+        pixels=CHAPTER.inputs))
     seed = st.session_state.setdefault("fa_seed", 0)
     if st.button(_("New random weights and inputs"), icon=":material/casino:",
                  key="fa_new_weights"):
@@ -218,9 +219,9 @@ def beyond_sequential() -> None:
         st.markdown(_("The shared encoder holds **{n:,}** of them, counted once although it "
                       "is called twice (the yellow box: two arrows in, two out).",
                       n=facts["encoder_params"]))
-        st.markdown(_("Called on 4 random pairs, `model({{\"left_digit\": a, \"right_digit\": "
-                      "b}})` returns one array per head: {answers}.",
-                      answers=facts["answers"]))
+        st.markdown(_("Called on {pairs} random pairs, `model({{\"left_digit\": a, "
+                      "\"right_digit\": b}})` returns one array per head: {answers}.",
+                      pairs=two_digits.PAIRS, answers=facts["answers"]))
     table(facts["summary"])
 
 

@@ -205,7 +205,8 @@ def design(kind: str, card) -> None:
 
 
 def comparison_section(cards: dict) -> None:
-    st.header(_("3 · Explore: how good is it, and why cleaning matters"), anchor="how-good")
+    st.header(_("3 · Explore: how good is it, and why cleaning matters"),
+              anchor="how-good-is-it")
     card = cards["all"]
     st.markdown(_(
         "The file marks every missing reading with **-200**. The book's code leaves those in "
@@ -300,12 +301,13 @@ def training_section(frame, cards: dict) -> None:
     st.markdown(_(
         "A network with one hidden layer of relu units (the book's design has {units}), "
         "trained right here on the same hours ({train}; the loss is the MSE, mean squared "
-        "error, the square of the RMSE; batch 32) and scored on "
+        "error, the square of the RMSE; batches of {batch}) and scored on "
         "{validation}. Try a tiny network, another optimizer, the S2 branch, or the `zeros` "
         "initializer: with every kernel at zero and no S2 branch, each relu unit outputs 0 "
         "and passes back no gradient (relu's slope at 0 is taken as 0), so the hidden layer "
         "never learns; only the output's bias moves, and the prediction is one number for "
-        "every hour.", units=baselines.BOOK_UNITS, train=view.period(card.split["train"]),
+        "every hour.", units=baselines.BOOK_UNITS, batch=training.OWN_BATCH,
+        train=view.period(card.split["train"]),
         validation=view.period(card.split["validation"])))
     if frame is None:
         st.caption(_("Training needs the dataset (see above)."))

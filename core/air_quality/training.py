@@ -115,6 +115,7 @@ def load_shipped(kind: str, folder: Path = ASSETS) -> tuple:
 
 # --- a student's own run ------------------------------------------------------------------
 
+OWN_BATCH = 32  # the batch size of a student's own run
 # Starting learning rates (cosine-decayed) that make a 20-epoch run worthwhile for each.
 LEARNING_RATES = {"adam": 1e-2, "rmsprop": 3e-3, "sgd": 3e-2, "adagrad": 3e-2}
 
@@ -137,7 +138,7 @@ def train_your_own(frame: pd.DataFrame, columns: Sequence[str], *, units: int, e
             on_epoch(epoch, {k: float(np.sqrt(v)) * spread for k, v in logs.items()})
 
     started = time.perf_counter()
-    history = fit(model, columns, train, validation, epochs=epochs, batch_size=32,
+    history = fit(model, columns, train, validation, epochs=epochs, batch_size=OWN_BATCH,
                   optimizer=optimizer, learning_rate=LEARNING_RATES[optimizer], on_epoch=report)
     seconds = time.perf_counter() - started
     curves = pd.DataFrame({"epoch": np.arange(1, len(history["loss"]) + 1),

@@ -38,6 +38,11 @@ def model_distance(model: keras.Model, x: np.ndarray, y: np.ndarray) -> np.ndarr
     return ops.convert_to_numpy(model([x, y]))[:, 0]
 
 
+def relative_difference(a: float, b: float) -> float:
+    """|a − b| relative to b (the reference), safe when b is 0."""
+    return abs(a - b) / max(abs(b), 1e-12)
+
+
 def numpy_distance(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     x, y = np.atleast_2d(x).astype("float64"), np.atleast_2d(y).astype("float64")
     return np.linalg.norm(x - y, axis=-1)

@@ -58,6 +58,7 @@ class Settings:
     steps: int = 300  # SGD steps of the short run
     batch_size: int = 64
     learning_rate: float = 0.05
+    momentum: float = 0.9
     log_every: int = 10  # steps per point of the loss curves
     probe_size: int = 512  # images for the histograms at initialization
     bins: int = 30
@@ -204,7 +205,7 @@ def _train(model, loss_fn, split, settings, report,
     import tensorflow as tf
 
     x_train, y_train, x_val, y_val = split
-    optimizer = keras.optimizers.SGD(settings.learning_rate, momentum=0.9)
+    optimizer = keras.optimizers.SGD(settings.learning_rate, momentum=settings.momentum)
 
     @tf.function(reduce_retracing=True)
     def step(x, y):

@@ -74,6 +74,12 @@ def growth_per_layer(experiment: Experiment) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["initializer", "measured", "predicted"])
 
 
+def largest_gap(growth: pd.DataFrame) -> pd.Series:
+    """The row of `growth_per_layer` where theory and measurement differ most (by ratio)."""
+    ratio = growth["measured"] / growth["predicted"]
+    return growth.loc[np.maximum(ratio, 1 / ratio).idxmax()]
+
+
 def growth_chart(growth: pd.DataFrame) -> alt.Chart:
     """`growth_per_layer` as two dots per initializer on a log axis, and a rule at 1."""
     names = {"measured": _("measured at initialization"), "predicted": _("predicted by theory")}

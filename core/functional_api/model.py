@@ -169,6 +169,9 @@ def _predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
     return keras.ops.convert_to_numpy(model(x, training=False))
 
 
+PROOF_SAMPLES = 16  # digit-shaped inputs fed to both models
+
+
 @dataclass
 class Proof:
     before: float  # max |difference| with each model's own random weights
@@ -178,7 +181,7 @@ class Proof:
 
 
 def same_network_proof(sequential_spec: NetworkSpec, functional_spec: NetworkSpec,
-                       samples: int = 16, seed: int = 0) -> Proof:
+                       samples: int = PROOF_SAMPLES, seed: int = 0) -> Proof:
     """Build both models fresh, feed them the same digits-shaped input, copy weights, compare."""
     sequential, functional = sequential_model(sequential_spec), functional_model(functional_spec)
     x = np.random.default_rng(seed).random((samples, sequential_spec.inputs), dtype=np.float32)
