@@ -8,6 +8,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 
 from core.customizing import backend, distance, lrn, view
@@ -366,3 +367,14 @@ def test_the_queued_experiment_reports_each_initializer(synthetic):
     result = view.experiment_work(("zeros", "he_normal"), "relu", 2, 10, *synthetic)(job)
     assert job.reports == [(0.0, "", ("zeros", 1, 2)), (0.5, "", ("he_normal", 2, 2))]
     assert list(result.summary["initializer"]) == ["zeros", "he_normal"]
+
+
+def test_the_largest_gap_counts_a_ratio_either_way():
+    growth = pd.DataFrame({"initializer": ["a", "b", "c"], "measured": [1.0, 0.5, 3.0],
+                           "predicted": [1.1, 1.0, 3.3]})
+    assert view.largest_gap(growth)["initializer"] == "b"  # ×0.5 is further off than ×1.1
+
+
+def test_relative_difference_is_safe_at_zero():
+    assert distance.relative_difference(1.5, 1.0) == pytest.approx(0.5)
+    assert distance.relative_difference(0.0, 0.0) == 0.0
