@@ -4,7 +4,7 @@ import pytest
 
 from core import cards
 from core.air_quality import training
-from tests.helpers import finish_jobs, open_page
+from tests.helpers import finish_jobs, open_page, open_page_in
 
 PAGE = "pages/regression.py"
 S2 = "aq_in_PT08.S2(NMHC)"
@@ -101,10 +101,6 @@ def test_without_data_tuning_still_works_and_the_rest_explains(app, no_data):
 
 
 def test_the_page_reads_in_japanese(app, no_data, monkeypatch):
-    from core import i18n
-
-    monkeypatch.setattr(i18n, "language", lambda: "ja")
-    at = open_page(app, PAGE)
+    at, shown = open_page_in(app, PAGE, "ja", monkeypatch)
     assert at.title[0].value == "回帰: 安価なセンサーからベンゼンを予測する"
-    shown = " ".join(e.value for e in [*at.markdown, *at.header, *at.subheader, *at.caption])
     assert "**回帰**（regression）" in shown

@@ -1,6 +1,6 @@
 """AppTest: the Customizing Keras page, with the MNIST data and without any data."""
 
-from tests.helpers import finish_jobs, open_page
+from tests.helpers import finish_jobs, open_page, open_page_in
 
 PAGE = "pages/customizing_keras.py"
 
@@ -89,10 +89,6 @@ def test_empty_selection_is_a_warning(app, data_dir):
 
 
 def test_the_page_reads_in_japanese(app, no_data, monkeypatch):
-    from core import i18n
-
-    monkeypatch.setattr(i18n, "language", lambda: "ja")
-    at = open_page(app, PAGE)
+    at, shown = open_page_in(app, PAGE, "ja", monkeypatch)
     assert at.title[0].value == "Keras のカスタマイズ"
-    shown = " ".join(e.value for e in [*at.markdown, *at.header, *at.subheader, *at.caption])
     assert "局所応答正規化（LRN）" in shown

@@ -9,7 +9,7 @@ from PIL import Image
 from core import jobs
 from core.dream import view
 from core.dream.pictures import generated_picture
-from tests.helpers import finish_jobs, open_page
+from tests.helpers import finish_jobs, open_page, open_page_in
 
 PAGE = "pages/deep_dream.py"
 
@@ -157,10 +157,6 @@ def test_backbones_claim_no_size_they_have_not_measured(app, no_data):
 
 
 def test_the_page_reads_in_japanese(app, no_data, monkeypatch):
-    from core import i18n
-
-    monkeypatch.setattr(i18n, "language", lambda: "ja")
-    at = open_page(app, PAGE)
+    at, shown = open_page_in(app, PAGE, "ja", monkeypatch)
     assert at.title[0].value == "Deep Dream: CNN に写真の中のものを見させる"
-    shown = " ".join(e.value for e in [*at.markdown, *at.header, *at.subheader, *at.caption])
     assert "**特徴**（feature）" in shown

@@ -1,6 +1,6 @@
 """AppTest: the Functional API page follows the book, the proof and the builder's choices."""
 
-from tests.helpers import open_page
+from tests.helpers import open_page, open_page_in
 
 PAGE = "pages/functional_api.py"
 
@@ -91,10 +91,6 @@ def test_page_needs_no_data(app, no_data):
 
 
 def test_the_page_reads_in_japanese(app, no_data, monkeypatch):
-    from core import i18n
-
-    monkeypatch.setattr(i18n, "language", lambda: "ja")
-    at = open_page(app, PAGE)
+    at, shown = open_page_in(app, PAGE, "ja", monkeypatch)
     assert at.title[0].value == "Functional API と Sequential モデル"
-    shown = " ".join(e.value for e in [*at.markdown, *at.header, *at.subheader, *at.caption])
     assert "関数の合成" in shown
