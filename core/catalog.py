@@ -28,14 +28,14 @@ class Page:
 
 
 PAGES = (
-    Page("pages/functional_api.py", "Functional API vs Sequential", ":material/account_tree:",
-         "The same network written as a `Sequential` stack and as a functional graph, built "
-         "live, drawn and proven identical; then what only the functional API can build."),
-    Page("pages/regression.py", "Regression", ":material/show_chart:",
-         "A functional network predicts benzene (C6H6) from the UCI Air Quality sensors; tune "
-         "the inputs, sweep one, and see why cleaning `-200` markers matters.",
+    Page("pages/functional_api.py", N_("Functional API vs Sequential"), ":material/account_tree:",
+         N_("The same network written as a `Sequential` stack and as a functional graph, built "
+            "live, drawn and proven identical; then what only the functional API can build.")),
+    Page("pages/regression.py", N_("Regression"), ":material/show_chart:",
+         N_("A functional network predicts benzene (C6H6) from the UCI Air Quality sensors; "
+            "tune the inputs, sweep one, and see why cleaning `-200` markers matters."),
          ("air-quality",), ("air_quality/all.keras", "air_quality/sensors.keras"),
-         "tuning and sweeping the shipped models, and the comparison of all models"),
+         N_("tuning and sweeping the shipped models, and the comparison of all models")),
     Page("pages/memory_network.py", N_("Memory network"), ":material/psychology:",
          N_("End-to-end memory networks answer questions of all 20 bAbI tasks about a story "
             "you type, and show which sentences each hop attended to."),
@@ -58,15 +58,17 @@ PAGES = (
          + ("sequence_autoencoder/sentences.keras",),
          N_("the sentence autoencoder, the calendar, the unusual days and the fault figures "
             "(kept in the cards), and uploads")),
-    Page("pages/deep_dream.py", "Deep Dream", ":material/auto_awesome:",
-         "Gradient ascent on your photo makes a pretrained CNN amplify what its layers see, "
-         "octave by octave.",
+    Page("pages/deep_dream.py", N_("Deep Dream"), ":material/auto_awesome:",
+         N_("Gradient ascent on your photo makes a pretrained CNN amplify what its layers see, "
+            "octave by octave."),
          assets=("dream/squeezenet_v1_1.keras",), optional=("inception-v3", "vgg16"),
          group=N_("Generative models")),
-    Page("pages/customizing_keras.py", "Customizing Keras", ":material/build:",
-         "Lambda layers, `keras.ops` backend code, a custom Local Response Normalization layer "
-         "that saves safely, and a kernel_initializer experiment.",
-         ("mnist",), without_data="sections 1–3, and the initializer lab on synthetic digits"),
+    Page("pages/customizing_keras.py", N_("Customizing Keras"), ":material/build:",
+         N_("Lambda layers, `keras.ops` backend code, the book's Local Response Normalization "
+            "as a custom layer that saves safely, and a kernel_initializer experiment set "
+            "beside what theory predicts."),
+         ("mnist",),
+         without_data=N_("sections 1–3, and the initializer lab on synthetic digits")),
 )
 
 

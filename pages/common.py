@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from core import datasets
+from core.catalog import PAGES
 from core.i18n import _
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def locate_or_explain(name: str, off: str, works: str | None = None):
@@ -57,3 +62,12 @@ def reader_asks(question: str, answer: str) -> None:
         label = _("A reader asks")  # extracted by pybabel: not inside the f-string below
         st.markdown(f":material/help: **{label}** · *{question}*")
         st.markdown(answer)
+
+
+def link_when_built(path: str, label: str, icon: str | None = None) -> bool:
+    """A link to another page of the lab, drawn only once that page's file exists and the
+    navigation lists it (a page another issue is still building); whether it was drawn."""
+    if not (ROOT / path).is_file() or path not in {page.path for page in PAGES}:
+        return False
+    st.page_link(path, label=label, icon=icon)
+    return True

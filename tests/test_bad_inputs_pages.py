@@ -67,7 +67,7 @@ def autoencoders():
 @pytest.fixture(scope="module")
 def customizing():
     page = Page("pages/customizing_keras.py")
-    page.at.radio(key="ck_image").set_value("My own image")
+    page.at.radio(key="ck_image").set_value("mine")
     page.after(lambda at: None)
     return page
 

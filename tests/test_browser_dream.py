@@ -4,7 +4,7 @@ setting and get a PNG. The app runs with no data at all: SqueezeNet ships in ass
 import pytest
 from playwright.sync_api import expect
 
-from core.dream.view import generated_picture
+from core.dream.pictures import generated_picture
 from tests.helpers import wait_until_idle
 
 pytestmark = pytest.mark.browser

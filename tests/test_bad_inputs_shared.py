@@ -1,5 +1,5 @@
-"""Unit tests for the shared pieces of issue 11: argument types, strict JSON, text shown as
-text (defect 9) and words in any script (defect 12)."""
+"""Bad input met by the shared pieces: argument types, strict JSON, a user's text shown as
+text, never as Markdown, and words in any script."""
 
 import argparse
 import json
@@ -72,7 +72,7 @@ def test_print_json_never_prints_nan(capsys):
     "<img src=x onerror=alert(1)>", "$x^2$", ":red[alarm] :material/home:", "**bold** _it_",
     "# heading", "1. list", "`code`", "a\\b",
 ])
-def test_user_text_is_escaped_for_markdown(text):  # defect 9
+def test_user_text_is_escaped_for_markdown(text):
     escaped = as_text(text)
     syntax = re.escape("\\`*_{}[]()#+-.!|<>~$:&^=")
     # every syntax character comes escaped by a backslash; nothing else changes
@@ -80,7 +80,7 @@ def test_user_text_is_escaped_for_markdown(text):  # defect 9
     assert re.sub(r"\\(.)", r"\1", escaped) == text
 
 
-def test_words_in_any_script_are_kept_and_named_as_typed():  # defect 12
+def test_words_in_any_script_are_kept_and_named_as_typed():
     assert tokenize("Zoë went to the café!") == ("zoë", "went", "to", "the", "café")
     assert tokenize("ジョンはどこ？") == ("ジョンはどこ",)
     assert tokenize("Ｊｏｈｎ went") == ("john", "went")  # NFKC: full-width letters
@@ -90,7 +90,7 @@ def test_words_in_any_script_are_kept_and_named_as_typed():  # defect 12
     assert words("Zoë WENT") == [("Zoë", "zoë"), ("WENT", "went")]
 
 
-def test_the_memory_network_reading_points_out_what_it_cannot_use():  # defect 12
+def test_the_memory_network_reading_points_out_what_it_cannot_use():
     vocab = training.load_shipped(1)[1]
     reading = answering.read("Zoë went to the café\nジョンは台所に行った\n🙂🙂\nJohn went to the "
                           "kitchen", "Where is John?", vocab)
