@@ -61,6 +61,12 @@ PAGES = (
          "octave by octave.",
          assets=("dream/squeezenet_v1_1.keras",), optional=("inception-v3", "vgg16"),
          group=N_("Generative models")),
+    Page("pages/style_transfer.py", N_("Style transfer"), ":material/palette:",
+         N_("Gradient descent on your photo's pixels makes a CNN find the photo's content and "
+            "another picture's textures in it: losses step by step, Gram matrices, and the "
+            "book's recipe beside the lab's."),
+         assets=("dream/squeezenet_v1_1.keras",), optional=("vgg19",),
+         group=N_("Generative models")),
     Page("pages/customizing_keras.py", "Customizing Keras", ":material/build:",
          "Lambda layers, `keras.ops` backend code, a custom Local Response Normalization layer "
          "that saves safely, and a kernel_initializer experiment.",
