@@ -113,7 +113,7 @@ def choose_settings():
                        + (_(" · weights not on this machine") if k in missing else ""))
     backbone = model.BACKBONES[key]
     if key in missing:
-        explain_missing(backbone.resource, _("style transfer with {net}", net=backbone.title),
+        explain_missing(backbone.resource, _("style transfer with {net}", net=_(backbone.title)),
                         works=_("style transfer with SqueezeNet, which ships with the app"))
     with st.form("style_settings"):
         c1, c2, c3 = st.columns(3)
@@ -164,7 +164,7 @@ def weights_or_explain(key: str):
     """The shipped weights (SqueezeNet), else the data layer's copy or download (VGG19)."""
     chosen = model.BACKBONES[key]
     return model.shipped_weights(key) or locate_or_explain(
-        chosen.resource, _("style transfer with {net}", net=chosen.title),
+        chosen.resource, _("style transfer with {net}", net=_(chosen.title)),
         works=_("style transfer with SqueezeNet, which ships with the app"))
 
 
@@ -255,7 +255,7 @@ def book_section(photo, photo_bytes, look, look_bytes, key, side, ready) -> None
         "**10 plain gradient-descent steps**, `image -= 0.001 * grads`. Here it runs on "
         "{net} (content on `{content}`, style on {style}) at the working size above, beside "
         "the same loss with Adam and the lab's recipe, on your images.",
-        net=chosen.title, content=chosen.book_content_layer,
+        net=_(chosen.title), content=chosen.book_content_layer,
         style=", ".join(f"`{n}`" for n in chosen.book_style_layers)))
     with st.expander(_("The book's loss and step, as the lab runs them")):
         st.code(view.book_code(), language="python")

@@ -10,6 +10,7 @@ from pathlib import Path
 import keras
 
 from core.dream import model as dream_model
+from core.i18n import N_
 
 
 def load_vgg19(path: Path | None) -> keras.Model:
@@ -21,7 +22,7 @@ def load_vgg19(path: Path | None) -> keras.Model:
 
 @dataclass(frozen=True)
 class Backbone:
-    title: str
+    title: str  # marked N_(): translated where shown
     resource: str  # core.datasets resource name of its weights
     layers: tuple[str, ...]  # layers that can carry content or style, shallow to deep
     content_layer: str  # the lab's default
@@ -35,12 +36,12 @@ BACKBONES = {
     # SqueezeNet has no blocks of convolutions like VGG's; for the book's recipe it gets the
     # deepest layer for content and five layers spread from shallow to deep for style.
     "squeezenet": Backbone(
-        "SqueezeNet v1.1 (fast, 3 MB, ships with the app)", "squeezenet",
+        N_("SqueezeNet v1.1 (fast, 3 MB, ships with the app)"), "squeezenet",
         ("conv1", *(f"fire{n}_concat" for n in dream_model.FIRES)),
         "fire6_concat", ("conv1", "fire2_concat", "fire3_concat", "fire5_concat", "fire7_concat"),
         "fire9_concat", ("conv1", "fire2_concat", "fire4_concat", "fire6_concat", "fire8_concat")),
     "vgg19": Backbone(
-        "VGG19 (the book's choice, 80 MB)", "vgg19",
+        N_("VGG19 (the book's choice, 80 MB)"), "vgg19",
         ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block4_conv2",
          "block5_conv1", "block5_conv2"),
         "block4_conv2", ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1",
