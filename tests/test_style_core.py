@@ -236,10 +236,11 @@ def test_the_last_dream_is_the_newest():
     assert list(recent) == ["job2", "job3", "job4"] and view.last_dream(recent) == b"png4"
 
 
-def test_loss_frame_leaves_out_terms_weighted_zero():
-    history = np.array([[0.0, 2.0, 0.0], [0.5, 1.0, 0.0]])
+def test_loss_frame_leaves_out_what_a_log_scale_cannot_show():
+    history = np.array([[1e-13, 2.0, 0.0], [0.5, 1.0, 0.0]])  # content at the photo: rounding
     frame = view.loss_frame(history)
     assert set(frame["term"]) == {"content", "style", "total"}
+    assert frame[frame.term == "content"]["step"].tolist() == [1]
     assert frame[(frame.term == "total") & (frame.step == 1)]["loss"].item() == 1.5
     assert view.loss_chart(history).to_dict()["encoding"]["y"]["scale"]["type"] == "log"
 

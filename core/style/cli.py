@@ -120,7 +120,10 @@ def bench(args: argparse.Namespace) -> int:
 
     from PIL import Image
 
+    from core import serving
     from core.style import model, pictures, view
+
+    serving.prepare()  # as the app serves a class: one thread per TensorFlow operation
 
     weights = model.shipped_weights("squeezenet")
     photo = Image.open(view.SAMPLE_PHOTO).convert("RGB")
@@ -141,7 +144,7 @@ def bench(args: argparse.Namespace) -> int:
                 "steps": settings.steps, "optimizer": settings.optimizer,
                 "content_layer": settings.content_layer,
                 "style_layers": list(settings.style_layers), "repeats": args.repeats,
-                **figures})
+                "threads_per_op": 1, **figures})
     return 0
 
 

@@ -33,9 +33,10 @@ RECENT = 3  # results kept per session
 TERM_TITLES = {"content": N_("content"), "style": N_("style"), "smoothness": N_("smoothness"),
                "total": N_("total")}
 
-# The lab's defaults: about 10 s for a 256-px result on a busy 2-core server (bench style).
-DEFAULTS = {"content_weight": 1.0, "style_weight": 10.0, "tv_weight": 10.0, "steps": 60,
-            "learning_rate": 6.0}
+# The lab's defaults: under 10 s for a 256-px result on the shared 2-core server, busy with
+# other work, one thread per operation (`python -m core bench style`).
+DEFAULTS = {"content_weight": 1.0, "style_weight": 10.0, "tv_weight": 10.0, "steps": 45,
+            "learning_rate": 8.0}
 
 # The three runs of "the book's recipe beside the lab's", in the order the page shows them.
 RECIPES = {"book": N_("The book's recipe"), "book_adam": N_("The book's loss, with Adam"),
@@ -142,8 +143,9 @@ class Result:
 def stylize(content: Image.Image, style: Image.Image, backbone: str, weights_path: Path,
             settings: engine.Settings, *, side: int = DEFAULT_SIDE,
             progress: engine.Progress | None = None, cancel: threading.Event | None = None,
-            compiled: bool = True) -> Result:
-    """Run one style transfer at a working size; the result stays at that size."""
+            compiled: bool = True, grams: bool = True) -> Result:
+    """Run one style transfer at a working size; the result stays at that size (with its Gram
+    matrices unless `grams` is False: a megabyte or two that only the main result shows)."""
     if not settings.style_layers:
         raise ValueError("Choose at least one style layer.")
     photo, look = working_images(content, style, side, model.BACKBONES[backbone].min_side,
@@ -153,8 +155,9 @@ def stylize(content: Image.Image, style: Image.Image, backbone: str, weights_pat
     image, history = engine.run(run, photo, look, settings, progress=progress, cancel=cancel)
     seconds = time.perf_counter() - start
     out = engine.to_uint8(image[None])
-    return Result(png_bytes(Image.fromarray(out)), history, gram_pairs(run, look, out, settings),
-                  seconds, float(np.abs(image - photo).mean()))
+    return Result(png_bytes(Image.fromarray(out)), history,
+                  gram_pairs(run, look, out, settings) if grams else {}, seconds,
+                  float(np.abs(image - photo).mean()))
 
 
 def gram_pairs(run: engine.Stylizer, style: np.ndarray, result: np.ndarray,
@@ -190,7 +193,7 @@ def compare_work(content: Image.Image, style: Image.Image, backbone: str, weight
         for key, settings in runs.items():
             results[key] = stylize(content, style, backbone, weights_path, settings, side=side,
                                    progress=_reporter(job, total, done, key),
-                                   cancel=job.cancel_event)
+                                   cancel=job.cancel_event, grams=False)
             done += settings.steps
         return results
     return work
@@ -271,7 +274,9 @@ def loss_frame(history: np.ndarray) -> pd.DataFrame:
     frame["total"] = frame.sum(axis=1)
     frame.index.name = "step"
     long = frame.reset_index().melt("step", var_name="term", value_name="loss")
-    return long[long["loss"] > 0]  # a log scale has no room for a term weighted 0
+    # A log scale has no room for 0 (a term weighted 0, the content loss at the photo itself),
+    # nor for rounding errors a million times below the total.
+    return long[long["loss"] > 1e-6 * frame["total"].max()]
 
 
 def loss_chart(history: np.ndarray, height: int = 260) -> alt.Chart:
