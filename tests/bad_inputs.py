@@ -362,6 +362,7 @@ def argument_cases() -> list[Case]:
         (stylize + ["--learning-rate", "nan"], "not a finite number"),
         (stylize + ["--model", "nope"], "invalid choice"),
         (stylize + ["--recipe", "nope"], "invalid choice"),
+        (stylize + ["--optimizer", "sgd"], "invalid choice"),
         (stylize + ["--style-layers", "no_such_layer"], "unknown layers"),
         (stylize + ["--content-layer", "no_such_layer"], "unknown layers"),
         (stylize + ["--content-weight", "0", "--style-weight", "0", "--tv-weight", "0"],

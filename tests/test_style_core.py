@@ -319,6 +319,13 @@ def test_cli_runs_the_book_recipe(tmp_path, capsys):
     result = json.loads(stdout.strip().splitlines()[-1])
     assert result["steps"] == 10 and result["optimizer"] == "gd"
     assert result["learning_rate"] == 0.001 and result["content_layer"] == "fire9_concat"
+    code, stdout, err = _run(["stylize", _photo(tmp_path), pictures.path_of("shards"),
+                              tmp_path / "adam.png", "--recipe", "book", "--size", "48",
+                              "--optimizer", "adam", "--steps", "3", "--learning-rate", "8"],
+                             capsys)
+    adam = json.loads(stdout.strip().splitlines()[-1])
+    assert code == 0 and adam["optimizer"] == "adam" and adam["weights"] == result["weights"]
+    assert adam["mean_change_grey_levels"] > 10 * result["mean_change_grey_levels"]
 
 
 @pytest.mark.parametrize(("extra", "message"), [

@@ -37,6 +37,8 @@ def stylize_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--style-weight", type=non_negative_float)
     parser.add_argument("--tv-weight", type=non_negative_float,
                         help="smoothness: the total-variation loss's weight")
+    parser.add_argument("--optimizer", choices=("adam", "gd"),
+                        help="adam, or gd: plain gradient descent (the book's)")
     parser.add_argument("--learning-rate", type=positive_float,
                         help="grey levels per step for Adam; the book's 0.001 times the "
                              "gradient for plain gradient descent")
@@ -59,7 +61,8 @@ def stylize(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in (
         ("steps", args.steps), ("content_weight", args.content_weight),
         ("style_weight", args.style_weight), ("tv_weight", args.tv_weight),
-        ("learning_rate", args.learning_rate), ("content_layer", args.content_layer))
+        ("learning_rate", args.learning_rate), ("optimizer", args.optimizer),
+        ("content_layer", args.content_layer))
         if v is not None}
     if args.style_layers:
         overrides["style_layers"] = dict.fromkeys(args.style_layers, 1.0)
