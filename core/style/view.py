@@ -12,7 +12,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import altair as alt
@@ -33,10 +33,9 @@ RECENT = 3  # results kept per session
 TERM_TITLES = {"content": N_("content"), "style": N_("style"), "smoothness": N_("smoothness"),
                "total": N_("total")}
 
-# The lab's defaults: under 10 s for a 256-px result on the shared 2-core server, busy with
-# other work, one thread per operation (`python -m core bench style`).
-DEFAULTS = {"content_weight": 1.0, "style_weight": 10.0, "tv_weight": 10.0, "steps": 45,
-            "learning_rate": 8.0}
+# The lab's defaults for what the page lets a student change (engine.Settings holds them).
+DEFAULTS = {f.name: f.default for f in fields(engine.Settings) if f.name in (
+    "content_weight", "style_weight", "tv_weight", "steps", "learning_rate")}
 
 # The three runs of "the book's recipe beside the lab's", in the order the page shows them.
 RECIPES = {"book": N_("The book's recipe"), "book_adam": N_("The book's loss, with Adam"),
@@ -47,9 +46,8 @@ def lab_settings(backbone: str, **overrides) -> engine.Settings:
     """The lab's recipe on a backbone: its default layers and weights, Adam."""
     chosen = model.BACKBONES[backbone]
     layers = overrides.pop("style_layers", chosen.style_layers)
-    return engine.Settings(**{"content_layer": chosen.content_layer,
-                              "style_layers": dict.fromkeys(layers, 1.0),
-                              **DEFAULTS, **overrides})
+    content_layer = overrides.pop("content_layer", chosen.content_layer)
+    return engine.Settings(content_layer, dict.fromkeys(layers, 1.0), **overrides)
 
 
 def book_settings(backbone: str) -> engine.Settings:
