@@ -58,17 +58,23 @@ PAGES = (
          + ("sequence_autoencoder/sentences.keras",),
          N_("the sentence autoencoder, the calendar, the unusual days and the fault figures "
             "(kept in the cards), and uploads")),
-    Page("pages/deep_dream.py", N_("Deep Dream"), ":material/auto_awesome:",
-         N_("Gradient ascent on your photo makes a pretrained CNN amplify what its layers see, "
-            "octave by octave."),
-         assets=("dream/squeezenet_v1_1.keras",), optional=("inception-v3", "vgg16"),
-         group=N_("Generative models")),
     Page("pages/customizing_keras.py", N_("Customizing Keras"), ":material/build:",
          N_("Lambda layers, `keras.ops` backend code, the book's Local Response Normalization "
             "as a custom layer that saves safely, and a kernel_initializer experiment set "
             "beside what theory predicts."),
          ("mnist",),
          without_data=N_("sections 1–3, and the initializer lab on synthetic digits")),
+    Page("pages/deep_dream.py", N_("Deep Dream"), ":material/auto_awesome:",
+         N_("Gradient ascent on your photo makes a pretrained CNN amplify what its layers see, "
+            "octave by octave."),
+         assets=("dream/squeezenet_v1_1.keras",), optional=("inception-v3", "vgg16"),
+         group=N_("Generative models")),
+    Page("pages/style_transfer.py", N_("Style transfer"), ":material/palette:",
+         N_("Gradient descent on your photo's pixels makes a CNN find the photo's content and "
+            "another picture's textures in it: losses step by step, Gram matrices, and the "
+            "book's recipe beside the lab's."),
+         assets=("dream/squeezenet_v1_1.keras",), optional=("vgg19",),
+         group=N_("Generative models")),
 )
 
 

@@ -121,6 +121,14 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
                   "md5:6d6bbae143d832006294945121d1f1fc", "file",
                   "weights/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"),),
     ),
+    Resource(
+        "vgg19", "VGG19 ImageNet weights (Keras applications)",
+        ("weights/vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",),  # CC BY 4.0
+        (Download(f"{_GCS}/keras-applications/vgg19/"
+                  "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
+                  "md5:253f8cb515780f3b799900260a226db6", "file",
+                  "weights/vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"),),
+    ),
 )}
 
 

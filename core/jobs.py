@@ -245,7 +245,7 @@ def shared_queue() -> JobQueue:
     with _SHARED_LOCK:
         if _SHARED is None:
             _SHARED = JobQueue(workers=1, capacity=20,
-                               typical_s={"dream": 40.0, "training": 20.0})
+                               typical_s={"dream": 40.0, "training": 20.0, "style": 10.0})
             # TensorFlow aborts the process if it exits with work still running in a thread
             atexit.register(_SHARED.stop)
         return _SHARED
