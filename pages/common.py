@@ -9,6 +9,8 @@ from core import datasets, i18n
 from core.concepts.terms import terms_of
 from core.i18n import _
 
+HOME = "pages/home.py"  # where the chapter's map is
+
 
 def locate_or_explain(name: str, off: str, works: str | None = None):
     """The resource's path, downloading it with a progress bar if need be; None, with a clear
@@ -74,5 +76,5 @@ def map_terms(page: str) -> None:
         st.markdown(f":material/hub: **{title}**")
         with st.container(horizontal=True, gap="small"):
             for term in terms:
-                st.page_link("pages/home.py", label=_(term.name), query_params={"term": term.id},
+                st.page_link(HOME, label=_(term.name), query_params={"term": term.id},
                              help=_(term.definition))

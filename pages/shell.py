@@ -1,11 +1,14 @@
 """The frame around every page: which language a student reads, and a jump to a page's section.
 
-The language: the browser's (`st.context.locale`: ja* is Japanese) until the student picks one
-with the sidebar switch; `?lang=ja` / `?lang=en` in the URL picks it too, and the switch keeps
-the URL in step, so that any address a teacher copies opens in the same language. The switch is
-a widget drawn on every run with a key, so its value lasts across pages; widgets keep their
-state when the language changes because pages give them keys (a key, not the label, is then
-a widget's identity).
+The language: `?lang=ja` / `?lang=en` in the address a session starts from, else the
+browser's (`st.context.locale`: ja* is Japanese); the sidebar switch changes it at any time.
+The address then always carries the choice (`?lang=…` on every page), so that any link a teacher
+copies opens in the same language. The switch is a widget drawn on every run with a key, so its
+value lasts across pages; widgets keep their state when the language changes because pages give
+them keys (a key, not the label, is then a widget's identity).
+
+Streamlit's own `bind="query-params"` would write the option's label (日本語) into the address,
+not its code, hence the two lines that keep `?lang=` in step by hand.
 """
 
 from __future__ import annotations
@@ -33,13 +36,36 @@ def session_language() -> str:
 def choose_language() -> str:
     """Register the resolver and draw the sidebar switch; the language of this run."""
     i18n.set_resolver(session_language)
-    if LANGUAGE_KEY not in st.session_state and LANGUAGE_KEY not in st.query_params:
-        st.session_state[LANGUAGE_KEY] = i18n.from_locale(st.context.locale)  # the browser's
+    if LANGUAGE_KEY not in st.session_state:  # a new session: the address, else the browser
+        asked = st.query_params.get(LANGUAGE_KEY)
+        st.session_state[LANGUAGE_KEY] = (asked if asked in i18n.LANGUAGES
+                                          else i18n.from_locale(st.context.locale))
     # Its label is in both languages: whoever cannot read the current one still finds it.
-    st.sidebar.segmented_control(
+    lang = st.sidebar.segmented_control(
         "言語 · Language", i18n.LANGUAGES, format_func=i18n.NAMES.get, required=True,
-        key=LANGUAGE_KEY, bind="query-params", width="stretch")
-    return i18n.language()
+        key=LANGUAGE_KEY, width="stretch", on_change=_keep_widget_values)
+    if st.query_params.get(LANGUAGE_KEY) != lang:  # the address says it too, on every page
+        st.query_params[LANGUAGE_KEY] = lang
+    return lang
+
+
+def _keep_widget_values() -> None:
+    """Before the first run in the new language: write every plain value in session state
+    back as it is. A select box, radio, multiselect or segmented control remembers the label
+    the browser shows ("Decoder"), which the new language changes ("デコーダ"), and would fall
+    back to its default; a value written through session state is drawn with the new label
+    instead. Buttons, uploads and chart selections (whose values cannot be written) are not
+    plain values, and a plain value written back to itself changes nothing else."""
+    for key in list(st.session_state.keys()):
+        value = st.session_state[key]
+        if key != LANGUAGE_KEY and _plain(value):
+            st.session_state[key] = value
+
+
+def _plain(value: object) -> bool:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return True
+    return isinstance(value, list | tuple) and all(map(_plain, value))
 
 
 def open_section(page: str, anchor: str) -> None:

@@ -14,7 +14,8 @@ from core.concepts.terms import BY_ID, EDGES, TERMS, Term
 from core.i18n import N_, _
 
 SELECTION = "term"  # the map's click selection: the clicked node's id
-WIDTH, HEIGHT = 100.0, 64.0  # the map's coordinates (Term.at)
+WIDTH, HEIGHT = 104.0, 66.0  # the map's coordinates (Term.at)
+X_DOMAIN, Y_DOMAIN = (-4.0, WIDTH + 6), (-3.0, HEIGHT + 4)  # what the chart shows, margins too
 PX_PER_UNIT = 10  # the SVG's scale
 # One colour per region of the chapter (the page a term lives on), colour-blind safe (Tableau 10).
 REGIONS = {
@@ -54,11 +55,28 @@ def other_name(term: Term) -> str:
     return term.name
 
 
+def wrapped(name: str, width: int = 16) -> str:
+    """A long term's name on two lines: before its bracketed part ("Recurrent neural network /
+    (LSTM, GRU)", "重みの初期化 /（kernel_initializer）"), else at the space nearest the middle."""
+    if len(name) <= (width if name.isascii() else 10):
+        return name
+    for bracket in (" (", "（"):
+        head, found, tail = name.partition(bracket)
+        if found and len(head) >= 3:
+            return f"{head}\n{found.strip()}{tail}"
+    spaces = [i for i, char in enumerate(name) if char == " "]
+    if not spaces:
+        return name
+    cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
+    return f"{name[:cut]}\n{name[cut + 1:]}"
+
+
 def _nodes(understood: Collection[str], focus: str | None) -> pd.DataFrame:
     rows = []
     for t in TERMS:
         colour, region = REGIONS.get(t.page, ("#9c755f", N_("Home")))
         rows.append({"id": t.id, "x": t.at[0], "y": t.at[1], "name": _(t.name),
+                     "label": wrapped(_(t.name)),
                      "other": other_name(t), "definition": _(t.definition),
                      "region": _(region), "colour": colour, "understood": t.id in understood,
                      "fill": colour if t.id in understood else "white",
@@ -81,8 +99,8 @@ def chart(understood: Collection[str] = (), focus: str | None = None,
           edge_labels: bool = True) -> dict:
     """The map as a Vega-Lite spec: terms understood are filled in, `focus` is ringed; a click
     selects a term (the selection `SELECTION`, field `id`)."""
-    across = alt.Scale(domain=[-4, WIDTH + 6])
-    down = alt.Scale(domain=[-3, HEIGHT + 4], reverse=True)
+    across = alt.Scale(domain=list(X_DOMAIN))
+    down = alt.Scale(domain=list(Y_DOMAIN), reverse=True)
     x, y = alt.X("x:Q", scale=across, axis=None), alt.Y("y:Q", scale=down, axis=None)
     edges = alt.Chart(_edges())
     lines = edges.mark_rule(color="#b0b0b0", strokeWidth=1).encode(
@@ -103,8 +121,8 @@ def chart(understood: Collection[str] = (), focus: str | None = None,
         nodes.mark_circle(size=260, strokeWidth=2.5, opacity=1).encode(
             x=x, y=y, fill=alt.Fill("fill:N", scale=None),
             stroke=alt.Stroke("colour:N", scale=None), tooltip=tooltip).add_params(pick),
-        nodes.mark_text(fontSize=11, dy=12, baseline="top").encode(
-            x=x, y=y, text="name:N", tooltip=tooltip),
+        nodes.mark_text(fontSize=11, dy=12, baseline="top", lineBreak="\n").encode(
+            x=x, y=y, text="label:N", tooltip=tooltip),
     ]
     return alt.layer(*layers).properties(height=640).configure_view(stroke=None).to_dict()
 
