@@ -37,6 +37,7 @@ def test_the_map_has_the_chapters_terms_joined_by_labelled_edges():
     linked = {e.source for e in EDGES} | {e.target for e in EDGES}
     assert linked == BY_ID.keys(), f"terms on no edge: {BY_ID.keys() - linked}"
     assert len({t.at for t in TERMS}) == len(TERMS), "two terms on the same spot"
+    assert {t.place for t in TERMS} == PLACES.keys(), "a place no term uses, or an unknown one"
 
 
 def test_concepts_command_prints_the_map_as_one_json_line_in_both_languages():

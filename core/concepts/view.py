@@ -3,6 +3,7 @@ map for Home, the glossary table and the SVG a student downloads (no Streamlit h
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from xml.sax.saxutils import escape
 
@@ -71,16 +72,14 @@ def wrapped(name: str, width: int = 16) -> str:
     return f"{name[:cut]}\n{name[cut + 1:]}"
 
 
-def _nodes(understood: Collection[str], focus: str | None) -> pd.DataFrame:
+def _nodes() -> pd.DataFrame:
     rows = []
     for t in TERMS:
         colour, region = REGIONS.get(t.page, ("#9c755f", N_("Home")))
         rows.append({"id": t.id, "x": t.at[0], "y": t.at[1], "name": _(t.name),
-                     "label": wrapped(_(t.name)),
-                     "other": other_name(t), "definition": _(t.definition),
-                     "region": _(region), "colour": colour, "understood": t.id in understood,
-                     "fill": colour if t.id in understood else "white",
-                     "focus": t.id == focus})
+                     "label": wrapped(_(t.name)), "other": other_name(t),
+                     "definition": _(t.definition), "region": _(region), "colour": colour,
+                     "understood": False, "fill": "white", "focus": False})
     return pd.DataFrame(rows)
 
 
@@ -98,33 +97,46 @@ def _edges() -> pd.DataFrame:
 def chart(understood: Collection[str] = (), focus: str | None = None,
           edge_labels: bool = True) -> dict:
     """The map as a Vega-Lite spec: terms understood are filled in, `focus` is ringed; a click
-    selects a term (the selection `SELECTION`, field `id`)."""
-    across = alt.Scale(domain=list(X_DOMAIN))
-    down = alt.Scale(domain=list(Y_DOMAIN), reverse=True)
-    x, y = alt.X("x:Q", scale=across, axis=None), alt.Y("y:Q", scale=down, axis=None)
-    edges = alt.Chart(_edges())
-    lines = edges.mark_rule(color="#b0b0b0", strokeWidth=1).encode(
-        x=x, y=y, x2="x2:Q", y2="y2:Q", tooltip=[alt.Tooltip("reads:N", title=_("Edge"))])
-    layers = [lines]
-    if edge_labels:
-        layers.append(edges.mark_text(fontSize=9, color="#7f7f7f", dy=-4).encode(
-            x=alt.X("mx:Q", scale=across, axis=None), y=alt.Y("my:Q", scale=down, axis=None),
-            text="label:N"))
-    nodes = alt.Chart(_nodes(understood, focus))
-    pick = alt.selection_point(name=SELECTION, fields=["id"], on="click", nearest=True)
-    tooltip = [alt.Tooltip("name:N", title=_("Term")), alt.Tooltip("other:N", title=" "),
-               alt.Tooltip("definition:N", title=_("Meaning")),
-               alt.Tooltip("region:N", title=_("Page"))]
-    layers += [
-        nodes.transform_filter(alt.datum.focus).mark_point(
-            size=900, color="#222", strokeWidth=2).encode(x=x, y=y),
-        nodes.mark_circle(size=260, strokeWidth=2.5, opacity=1).encode(
-            x=x, y=y, fill=alt.Fill("fill:N", scale=None),
-            stroke=alt.Stroke("colour:N", scale=None), tooltip=tooltip).add_params(pick),
-        nodes.mark_text(fontSize=11, dy=12, baseline="top", lineBreak="\n").encode(
-            x=x, y=y, text="label:N", tooltip=tooltip),
-    ]
-    return alt.layer(*layers).properties(height=640).configure_view(stroke=None).to_dict()
+    selects a term (the selection `SELECTION`, field `id`). Altair takes most of a second to
+    build it, so the spec is built once per language and only the student's marks change."""
+    spec, nodes = _spec(i18n.language(), edge_labels)
+    marked = [{**row, "understood": row["id"] in understood, "focus": row["id"] == focus,
+               "fill": row["colour"] if row["id"] in understood else "white"}
+              for row in spec["datasets"][nodes]]
+    return {**spec, "datasets": {**spec["datasets"], nodes: marked}}
+
+
+@functools.lru_cache(maxsize=2 * len(i18n.LANGUAGES))
+def _spec(lang: str, edge_labels: bool) -> tuple[dict, str]:
+    """The map's spec in `lang`, nobody's marks on it, and the name of its terms' dataset."""
+    with i18n.using(lang):
+        across = alt.Scale(domain=list(X_DOMAIN))
+        down = alt.Scale(domain=list(Y_DOMAIN), reverse=True)
+        x, y = alt.X("x:Q", scale=across, axis=None), alt.Y("y:Q", scale=down, axis=None)
+        edges = alt.Chart(_edges())
+        layers = [edges.mark_rule(color="#b0b0b0", strokeWidth=1).encode(
+            x=x, y=y, x2="x2:Q", y2="y2:Q", tooltip=[alt.Tooltip("reads:N", title=_("Edge"))])]
+        if edge_labels:
+            layers.append(edges.mark_text(fontSize=9, color="#7f7f7f", dy=-4).encode(
+                x=alt.X("mx:Q", scale=across, axis=None),
+                y=alt.Y("my:Q", scale=down, axis=None), text="label:N"))
+        nodes = alt.Chart(_nodes())
+        pick = alt.selection_point(name=SELECTION, fields=["id"], on="click", nearest=True)
+        tooltip = [alt.Tooltip("name:N", title=_("Term")), alt.Tooltip("other:N", title=" "),
+                   alt.Tooltip("definition:N", title=_("Meaning")),
+                   alt.Tooltip("region:N", title=_("Page"))]
+        layers += [
+            nodes.transform_filter(alt.datum.focus).mark_point(
+                size=900, color="#222", strokeWidth=2).encode(x=x, y=y),
+            nodes.mark_circle(size=260, strokeWidth=2.5, opacity=1).encode(
+                x=x, y=y, fill=alt.Fill("fill:N", scale=None),
+                stroke=alt.Stroke("colour:N", scale=None), tooltip=tooltip).add_params(pick),
+            nodes.mark_text(fontSize=11, dy=12, baseline="top", lineBreak="\n").encode(
+                x=x, y=y, text="label:N", tooltip=tooltip),
+        ]
+        spec = alt.layer(*layers).properties(height=640).configure_view(stroke=None).to_dict()
+    name = next(key for key, rows in spec["datasets"].items() if rows and "focus" in rows[0])
+    return spec, name
 
 
 def glossary(pages: dict[str, str]) -> pd.DataFrame:
