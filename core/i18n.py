@@ -11,6 +11,9 @@ resolver once (`set_resolver`), and `using(lang)` overrides it for a block (test
 Code that runs outside a student's script run (a job's worker thread, a cached function shared
 by the class) must not translate: it returns data, and the page translates what it draws, or
 the cached function takes the language as an argument.
+
+`number`, `percent`, `quantity`, `duration`, `date` and `listing` write numbers, units, dates
+and lists the way the current language does (Babel's CLDR data): 1,234.5 · 40 秒 · 2004年11月3日.
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ def focus_card(term_id: str) -> None:
     """The term a page's link asked for (`?term=`): its names and meaning, and its section."""
     term = BY_ID[term_id]
     with st.container(border=True):
-        st.markdown(f"**{_(term.name)}** ({view.other_name(term)}) · {_(term.definition)}")
+        st.markdown(f"**{_(term.name)}** ({view.other_name(term)}) · {as_text(_(term.definition))}")
         if term.page in PAGE_OF:
             st.button(_("Open its section on “{page}”", page=page_title(term.page)),
                       icon=":material/arrow_forward:", key="map_focus_open",

@@ -142,10 +142,17 @@ def _spec(lang: str, edge_labels: bool) -> tuple[dict, str]:
 def glossary(pages: dict[str, str]) -> pd.DataFrame:
     """One row per term: both names, the definition and where it is live. `pages` maps a page's
     URL path to its (translated) title; a term whose page is not in it is marked "coming"."""
-    return pd.DataFrame([{
-        _("Term"): _(t.name), " ": other_name(t), _("Meaning"): _(t.definition),
-        _("Page"): pages.get(t.page, _("(page coming)")),
-    } for t in TERMS])
+    return _glossary(i18n.language(), tuple(pages.items()))
+
+
+@functools.lru_cache(maxsize=2 * len(i18n.LANGUAGES))
+def _glossary(lang: str, pages: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    titles = dict(pages)
+    with i18n.using(lang):
+        return pd.DataFrame([{
+            _("Term"): _(t.name), " ": other_name(t), _("Meaning"): _(t.definition),
+            _("Page"): titles.get(t.page, _("(page coming)")),
+        } for t in TERMS])
 
 
 def svg(understood: Collection[str]) -> str:
