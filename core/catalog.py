@@ -16,6 +16,8 @@ UPLOAD_LIMIT_BYTES = UPLOAD_LIMIT_MB * 1024 * 1024
 
 @dataclass(frozen=True)
 class Page:
+    """A page of the lab; its English strings are marked N_() and shown through _()."""
+
     path: str  # the page file, relative to the project root
     title: str
     icon: str
@@ -25,6 +27,11 @@ class Page:
     without_data: str = ""  # what still works when `resources` are missing
     optional: tuple[str, ...] = ()  # extra downloads the page offers; it works without them
     group: str = N_("Models")  # its section in the navigation
+
+    @property
+    def url_path(self) -> str:
+        """The page's address in the app (Streamlit derives it from the file's name)."""
+        return self.path.rsplit("/", 1)[-1].removesuffix(".py")
 
 
 PAGES = (

@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("name", help="a resource name, or 'all'")
     fetch.set_defaults(func=_fetch)
 
+    from core.concepts.cli import concepts
+
+    sub.add_parser("concepts", help="print the chapter's map of terms as one JSON line (English "
+                   "and Japanese)").set_defaults(func=concepts)
+
     modules = {t: importlib.import_module(m) for t, m in TOPICS.items() if _exists(m)}
     for verb, help_text in VERBS.items():
         verb_parser = sub.add_parser(verb, help=help_text)

@@ -23,7 +23,7 @@ def test_upload_and_dream(browser_page, app_server_no_data, tmp_path):
     page.goto(app_server_no_data)
     wait_until_idle(page)
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Deep Dream", exact=True).click()
-    page.wait_for_url("**/deep_dream")
+    page.wait_for_url("**/deep_dream?lang=en")
     wait_until_idle(page)
     page.set_input_files('input[type="file"]', str(photo))
     wait_until_idle(page)

@@ -156,9 +156,9 @@ def supervision_chart(rows: list[dict]) -> alt.Chart:
                 axis=alt.Axis(format="%")),
         y=alt.Y("training:N", title=None, sort=[told, alone]),
         row=alt.Row("task:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
-        color=alt.Color("training:N", sort=[told, alone], title=_("trained on")),
+        color=alt.Color("training:N", sort=[told, alone], title=_("what it learned from")),
         tooltip=[alt.Tooltip("task:N", title=_("task")),
-                 alt.Tooltip("training:N", title=_("trained on")),
+                 alt.Tooltip("training:N", title=_("what it learned from")),
                  alt.Tooltip("accuracy:Q", title=_("validation accuracy"), format=".1%")],
     ).properties(height=alt.Step(16))
 
