@@ -20,7 +20,7 @@ PLACES: dict[str, tuple[str, str]] = {
     "build-your-own": ("functional_api", "build-your-own"),
     "beyond-sequential": ("functional_api", "beyond-sequential"),
     "tune": ("regression", "tune-the-inputs"),
-    "how-good": ("regression", "how-good"),
+    "how-good-is-it": ("regression", "how-good-is-it"),
     "train-regression": ("regression", "train-your-own"),
     "reconstructions": ("autoencoders", "reconstructions"),
     "denoising": ("autoencoders", "denoising"),
@@ -96,13 +96,13 @@ TERMS: tuple[Term, ...] = (
             "last layer has one output and no softmax."), "tune", (4, 27)),
     Term("mean-fill", N_("Filling missing values with the mean"),
          N_("Replacing missing readings (the dataset's -200 markers) by their column's mean, "
-            "so that the rows can still be used."), "how-good", (2, 38)),
+            "so that the rows can still be used."), "how-good-is-it", (2, 38)),
     Term("normalization", N_("Normalization"),
          N_("Rescaling every input to a common range (zero mean, unit variance) so that no "
             "sensor dominates training."), "train-regression", (15, 31)),
     Term("validation", N_("Validation data"),
          N_("Rows held back from training, to measure honestly how the model does on data it "
-            "never learned from."), "how-good", (15, 42)),
+            "never learned from."), "how-good-is-it", (15, 42)),
     # --- Composite networks, memory network (bottom left) ----------------------------------
     Term("composite", N_("Composite network"),
          N_("One model combining several kinds of parts (embeddings, dense and recurrent "
