@@ -8,7 +8,7 @@ from core.dream import engine, model, pictures, view
 from core.i18n import _
 from core.images import ImageError, displayable, open_image
 from pages import jobs_view
-from pages.common import explain_missing, link_when_built, locate_or_explain, reader_asks
+from pages.common import explain_missing, link_when_built, locate_or_explain, map_terms, reader_asks
 from pages.text import as_text
 
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
@@ -236,3 +236,4 @@ what_is_a_feature()
 loss_and_step()
 dream_section(photo, photo_bytes, backbone, settings, side, submitted or try_sample)
 recent_dreams()
+map_terms("deep_dream")

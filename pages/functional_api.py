@@ -7,7 +7,7 @@ import streamlit as st
 
 import pages  # noqa: F401 - a shared link to this page runs inside the app
 from core.i18n import _, language
-from pages.common import reader_asks
+from pages.common import map_terms, reader_asks
 
 # The Japanese edition's ch07/functional_api.py (Keras 2), as the reader's notes quote it too.
 BOOK_LISTING = """\
@@ -233,3 +233,4 @@ listings()
 two_ways_and_proof()
 build_your_own()
 beyond_sequential()
+map_terms("functional_api")

@@ -7,7 +7,7 @@ from core import datasets, i18n
 from core.babi import answering, book, data, examples, training, view
 from core.babi.data import REASONING, TASKS, story_text
 from core.i18n import _
-from pages.common import explain_missing, locate_or_explain
+from pages.common import explain_missing, locate_or_explain, map_terms
 from pages.text import as_text
 
 CHAPTER_STORY = "john travelled to the hallway\nmary journeyed to the bathroom"
@@ -342,3 +342,4 @@ wiring(net)
 rows = task_rows(i18n.language())
 beyond_the_paper(rows)
 all_tasks(rows)
+map_terms("memory_network")

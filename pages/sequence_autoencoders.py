@@ -10,7 +10,7 @@ from core.catalog import UPLOAD_LIMIT_BYTES, UPLOAD_LIMIT_MB
 from core.i18n import _
 from core.sequence_autoencoder import faults, scoring, sentences, training, view, windows
 from core.sequence_autoencoder.model import CODE_SIZES
-from pages.common import locate_or_explain, reader_asks
+from pages.common import locate_or_explain, map_terms, reader_asks
 from pages.text import as_text
 
 
@@ -436,3 +436,4 @@ day_cards = {code: card for code, (_model, card) in shipped_day_models().items()
 days_sections(day_cards)
 upload_section(max(day_cards, default=None))
 shipped_models(day_cards, sentence_card)
+map_terms("sequence_autoencoders")
