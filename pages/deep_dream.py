@@ -42,7 +42,7 @@ def photo_section():
     upload = mine.file_uploader(_("JPEG, PNG, WebP… (up to {limit} MB)", limit=UPLOAD_LIMIT_MB),
                                 key="dd_upload", type=IMAGE_TYPES,
                                 on_change=lambda: st.session_state.update(dd_use_sample=False))
-    sample.image(str(view.SAMPLE_PHOTO), caption=view.SAMPLE_CREDIT, width=160)
+    sample.image(str(view.SAMPLE_PHOTO), caption=_(view.SAMPLE_CREDIT), width=160)
     # One click dreams on the sample photo with the settings below (the classic preset at first).
     try_sample = sample.button(_("Try it with this photo"), key="dd_sample",
                                icon=":material/auto_awesome:")

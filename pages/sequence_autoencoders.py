@@ -204,8 +204,8 @@ def days_introduction(card) -> None:
         "**unusual**. Every reading is first put in **normalized units**: minus its training "
         "mean, divided by its training standard deviation, so that 1 means one standard "
         "deviation whatever the sensor; errors are squares of those.",
-        channels=len(windows.CHANNELS), start=card.split["train"][0],
-        end=card.split["train"][1]))
+        channels=len(windows.CHANNELS), start=i18n.date(card.split["train"][0]),
+        end=i18n.date(card.split["train"][1])))
 
 
 @st.fragment
@@ -225,7 +225,7 @@ def calendar_and_day(day_cards: dict, main_code: int, path, days) -> None:
     st.caption(_("Each square is a day (weeks run left to right); faded: the training days, "
                  "full colour: the validation days from {start} on, never seen in training. "
                  "Click a day, or pick it below. Code size {code}.",
-                 start=card.split["validation"][0], code=main_code))
+                 start=i18n.date(card.split["validation"][0]), code=main_code))
     left, mid, right = st.columns([1, 2, 1], vertical_alignment="bottom")
     day = left.selectbox(_("Day"), list(cal["date"]), key="sa_day")
     code = mid.select_slider(_("Code size (numbers the day is squeezed into)"),
@@ -237,7 +237,7 @@ def calendar_and_day(day_cards: dict, main_code: int, path, days) -> None:
                  help=_("Mean squared error over its {hours} × {channels} readings, in "
                         "normalized units", hours=windows.HOURS, channels=len(windows.CHANNELS)))
     better = view.share_below(by_code[code], cal[cal["split"] == "validation"]["mse"])
-    each = ", ".join(f"{c}: {e:.3f}" for c, e in by_code.items())
+    each = i18n.listing([f"{c}: {e:.3f}" for c, e in by_code.items()])
     st.caption(_("A {split} day, {missing}% of its readings missing: {share:.0f}% of the "
                  "validation days are rebuilt better. With each code size: {each}.",
                  split=row["split name"], missing=row["missing %"], share=better, each=each)
@@ -282,7 +282,7 @@ def unusual_days(card, path) -> None:
         st.markdown(_("**Outages**: on {days} the box sent at most half of its readings; the "
                       "model is fed the training means there, a flat day it rebuilds easily, so "
                       "these days are marked by the tooltip's *missing %* rather than by their "
-                      "error.", days=", ".join(off)))
+                      "error.", days=i18n.listing([i18n.date(day) for day in off])))
     in_validation = sum(view.in_validation(d["date"]) for d in card.unusual_days)
     st.caption(_("The {n} largest errors of all the days in the card: {k} of them fall in the "
                  "validation months. Days with gaps are fed the training means, which rarely "

@@ -99,7 +99,7 @@ def test_validation_days_leaving_the_training_range_are_counted_by_daily_mean():
     assert out["below"]["T"] == 2 and out["above"]["RH"] == 1
     assert out["above"][windows.CHANNELS[0]] == 1 and sum(out["below"].values()) == 2
     words = view.drift_words(out, top=2)
-    assert words == "T below the training range on 2 days; RH above the training range on 1 days"
+    assert words == "T below the training range on 2 days and RH above the training range on 1 days"
 
 
 def test_the_page_claims_about_the_validation_months_hold_on_the_data(data_dir):

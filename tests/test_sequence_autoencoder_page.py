@@ -55,7 +55,7 @@ def test_the_unusual_days_and_the_fault_figures_are_tabled(page):
     tables = [d.value for d in page.dataframe]
     unusual = next(t for t in tables if "what the data shows" in t.columns)
     assert len(unusual) == 12 and unusual["what the data shows"].str.len().min() > 0
-    assert any(m.value.startswith("**Outages**: on 2004-04-09") for m in page.markdown)
+    assert any(m.value.startswith("**Outages**: on Apr 9, 2004") for m in page.markdown)
     found = next(m.value for m in page.markdown if m.value.startswith("Above the dashed line"))
     assert "stuck sensors **100%**" in found  # the default score: the card's fault figures
     page.radio(key="sa_score").set_value("mse").run()

@@ -8,6 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core import i18n
 from core.i18n import N_, _
 from core.sequence_autoencoder import faults
 from core.sequence_autoencoder.scoring import note_text
@@ -152,7 +153,7 @@ def drift_words(outside: dict, top: int = 3) -> str:
              if side == "below" else
              _("{channel} above the training range on {n} days", channel=channel, n=n)
              for n, channel, side in sorted(counts, reverse=True)[:top]]
-    return "; ".join(words)
+    return i18n.listing(words)
 
 
 def group_labels() -> dict[str, str]:
