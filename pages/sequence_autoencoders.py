@@ -334,7 +334,8 @@ def anomaly_score(card) -> None:
         "(peak {peak:.0f}). On training-like days the fault score finds {stuck:.0%} of stuck "
         "sensors and {spike:.0%} of ±{sd:g} sd spikes.",
         quiet=1 - detected["stuck_visible_share"], peak_found=detected["peak"]["stuck"],
-        date=sharpest["date"], peak=sharpest["peak"], stuck=on_training["fault"]["stuck"],
+        date=i18n.date(sharpest["date"]), peak=sharpest["peak"],
+        stuck=on_training["fault"]["stuck"],
         spike=on_training["fault"]["spike"], sd=faults.SPIKE))
 
 
@@ -358,7 +359,7 @@ def break_a_day(card, main_code: int, path) -> None:
             if kind == "stuck" else
             _("a spike of +{sd:g} sd in {channel} at {hour}:00", **result["what"]))
     a, b = st.columns(2)
-    a.metric(_("Fault score of {day}, as recorded", day=day), f"{before:.1f}")
+    a.metric(_("Fault score of {day}, as recorded", day=i18n.date(day)), f"{before:.1f}")
     b.metric(_("with {what}", what=what), f"{after:.1f}", delta=f"{after - before:+.1f}",
              delta_color="inverse")
     verdict = (_("this day is above it already, fault or not: pick a quieter day")

@@ -138,8 +138,7 @@ def _table_texts(node) -> list[str]:
         if str(column) not in order or shown.get("hidden"):
             continue
         texts.append(shown.get("label") or str(column))
-        if frame[column].dtype == object:
-            texts.extend(str(value) for value in frame[column])
+        texts.extend(value for value in frame[column] if isinstance(value, str))
     return texts
 
 

@@ -418,7 +418,7 @@ def test_score_strip_and_small_tables():
                                                                        hours=3)]
     worst = view.worst_days_table({"worst_days": [{"date": "2004-12-25", "mse": 1.0,
                                                    "notes": notes}]})
-    assert worst.loc[0, "notes"] == "Christmas Day; 3 hour(s)"
+    assert worst.loc[0, "notes"] == "Christmas Day and 3 hour(s)"
     steps = view.choices_table([[("mary", 0.9), ("", 0.1)]])
     assert steps.to_dict("records") == [{"position": 1, "choice 1": "mary (90%)",
                                          "choice 2": "(end) (10%)"}]

@@ -131,7 +131,7 @@ def unusual_table(unusual_days: list[dict]) -> pd.DataFrame:
     """A card's unusual days, what the data shows about each in the current language."""
     return pd.DataFrame([{"date": d["date"], "score": d["score"],
                           "worst_channel": d["worst_channel"],
-                          "what the data shows": "; ".join(map(note_text, d["notes"]))}
+                          "what the data shows": i18n.listing(list(map(note_text, d["notes"])))}
                          for d in unusual_days])
 
 
@@ -140,7 +140,7 @@ WORST_COLUMNS = {"date": N_("date"), "mse": N_("error"), "notes": N_("what the d
 
 def worst_days_table(result: dict) -> pd.DataFrame:
     """The evaluate result's worst days, their notes joined into one column."""
-    return pd.DataFrame([{**w, "notes": "; ".join(map(note_text, w["notes"]))}
+    return pd.DataFrame([{**w, "notes": i18n.listing(list(map(note_text, w["notes"])))}
                          for w in result["worst_days"]])
 
 
