@@ -112,7 +112,7 @@ def remember(column: str) -> None:
 def choose_model():
     st.header(_("1 · Tune the inputs"), anchor="tune-the-inputs")
     kind = st.radio(_("Model"), list(training.MODELS), horizontal=True, key="aq_model",
-                    format_func=lambda k: f"`{k}`: {_(training.MODELS[k])}")
+                    format_func=lambda k: _("`{kind}`: {what}", kind=k, what=_(training.MODELS[k])))
     return kind
 
 

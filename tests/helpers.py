@@ -73,6 +73,10 @@ def wait_until_idle(page, timeout_s: float = 120) -> None:
 # --- What a page shows, and how much of it is Japanese --------------------------------------
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+# The least share of Japanese among the letters a Japanese student reads on a page (an English
+# page has none): the rest is Keras names in the layer tables, sensor names, bAbI words, Keras'
+# own messages quoted as they are, and the English terms beside their Japanese.
+LEAST_JAPANESE = 0.5
 _TEXT_FIELDS = {"body", "label", "help", "placeholder", "caption", "options", "content", "text",
                 "delta", "alt"}
 _NOT_PROSE = {"code", "graphviz_chart", "json", "exception"}  # code, Keras graphs, tracebacks

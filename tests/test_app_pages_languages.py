@@ -12,11 +12,7 @@ import pytest
 from core import i18n
 from core.catalog import PAGES
 from core.concepts.terms import terms_of
-from tests.helpers import app_in_shell, japanese_share, open_page, shown_texts
-
-# The least share of Japanese among the letters a Japanese student reads on a page: the rest is
-# code names, sensor names, bAbI words and the English terms beside their Japanese.
-LEAST_JAPANESE = 0.6
+from tests.helpers import LEAST_JAPANESE, app_in_shell, japanese_share, open_page, shown_texts
 
 
 def _headings(at) -> list[str]:
