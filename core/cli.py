@@ -21,6 +21,7 @@ TOPICS = {  # subcommand target -> module
     "babi": "core.babi.cli",
     "autoencoder": "core.autoencoder.cli",
     "sequence-autoencoder": "core.sequence_autoencoder.cli",
+    "gan": "core.gan.cli",
     "dream": "core.dream.cli",
     "initializers": "core.customizing.cli",
     "startup": "core.startup",
@@ -31,6 +32,7 @@ TOPICS = {  # subcommand target -> module
 VERBS = {
     "train": "train a model and write it, with its metrics card, into assets/",
     "evaluate": "evaluate a shipped model on a data file; the last stdout line is JSON",
+    "generate": "draw new samples from a shipped generative model into a file; prints JSON",
     "bench": "measure speed and memory; prints JSON",
     "convert": "convert pretrained weights into a Keras 3 file in assets/",
 }
