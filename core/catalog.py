@@ -61,6 +61,16 @@ PAGES = (
          "octave by octave.",
          assets=("dream/squeezenet_v1_1.keras",), optional=("inception-v3", "vgg16"),
          group=N_("Generative models")),
+    Page("pages/gan.py", "GAN", ":material/draw:",
+         "A DCGAN draws MNIST digits from random noise: its training story, a classifier's "
+         "verdict, its autoencoder cousin, and a 2-D GAN you train live.",
+         ("mnist",), ("gan/dcgan_generator.keras", "gan/digit_classifier.keras"),
+         "the generated digits, the training story and the live 2-D GAN; only the check "
+         "against the nearest training digits needs the data", group=N_("Generative models")),
+    Page("pages/features.py", "Features", ":material/grid_view:",
+         "What a SqueezeNet channel responds to: the image that excites it most, grown from "
+         "noise, beside where it fires on a photo.",
+         assets=("dream/squeezenet_v1_1.keras",), group=N_("Generative models")),
     Page("pages/customizing_keras.py", "Customizing Keras", ":material/build:",
          "Lambda layers, `keras.ops` backend code, a custom Local Response Normalization layer "
          "that saves safely, and a kernel_initializer experiment.",

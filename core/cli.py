@@ -22,6 +22,7 @@ TOPICS = {  # subcommand target -> module
     "autoencoder": "core.autoencoder.cli",
     "sequence-autoencoder": "core.sequence_autoencoder.cli",
     "gan": "core.gan.cli",
+    "features": "core.features.cli",
     "dream": "core.dream.cli",
     "initializers": "core.customizing.cli",
     "startup": "core.startup",

@@ -47,15 +47,18 @@ class Settings:
     seed: int = 0
 
 
-# A run that shows mode collapse: a discriminator that learns much faster than its generator
-# on eight separate blobs; the generator hops between a few of them instead of covering all.
-COLLAPSE = Settings(target="blobs", g_learning_rate=5e-3, d_learning_rate=5e-3, steps=600)
+# A run that shows mode collapse: a generator that learns ten times faster than its
+# discriminator, on eight separate blobs. All its points crowd into one clump that hops from
+# blob to blob, each time to wherever the discriminator is still fooled.
+COLLAPSE = Settings(target="blobs", g_learning_rate=1e-2, d_learning_rate=1e-3, seed=1)
 
 PROBLEMS = {  # what is wrong with a run's settings; the page translates and formats them
     "no_points": N_("Place at least {n} points on the plane to give the GAN a target."),
     "steps": N_("Steps must be a whole number from 1 to {most}; {steps} is not."),
-    "rate": N_("The {which} learning rate must be a number above 0 and at most 1; "
-               "{value} is not."),
+    "g_rate": N_("The generator's learning rate must be a number above 0 and at most 1; "
+                 "{value} is not."),
+    "d_rate": N_("The discriminator's learning rate must be a number above 0 and at most 1; "
+                 "{value} is not."),
     "target": N_("Unknown target {target}."),
 }
 
@@ -69,10 +72,10 @@ def problems(settings: Settings, points: np.ndarray | None = None) -> list[tuple
         found.append(("no_points", {"n": MIN_POINTS}))
     if not (isinstance(settings.steps, int) and 1 <= settings.steps <= MAX_STEPS):
         found.append(("steps", {"most": MAX_STEPS, "steps": settings.steps}))
-    for which, value in (("generator", settings.g_learning_rate),
-                         ("discriminator", settings.d_learning_rate)):
+    for key, value in (("g_rate", settings.g_learning_rate),
+                       ("d_rate", settings.d_learning_rate)):
         if not (isinstance(value, (int, float)) and math.isfinite(value) and 0 < value <= 1):
-            found.append(("rate", {"which": which, "value": value}))
+            found.append((key, {"value": value}))
     return found
 
 
@@ -107,12 +110,15 @@ def target_sample(target: str, n: int, rng: np.random.Generator,
     return xy.astype(np.float32)
 
 
-def _mlp(inputs: int, outputs: int, name: str) -> keras.Model:
+def _mlp(inputs: int, outputs: int, name: str, seed: int) -> keras.Model:
+    """A tiny network; its weights come from `seed` alone (no global random state: a class
+    shares one server process)."""
     x = inp = keras.Input((inputs,), name="point" if name == "discriminator" else "latent")
-    for __ in range(2):
-        x = layers.Dense(HIDDEN)(x)
+    for i in range(2):
+        x = layers.Dense(HIDDEN, kernel_initializer=keras.initializers.GlorotUniform(seed + i))(x)
         x = layers.LeakyReLU(0.2)(x)
-    out = layers.Dense(outputs, name="logit" if name == "discriminator" else "xy")(x)
+    out = layers.Dense(outputs, kernel_initializer=keras.initializers.GlorotUniform(seed + 2),
+                       name="logit" if name == "discriminator" else "xy")(x)
     return keras.Model(inp, out, name=name)
 
 
@@ -132,7 +138,7 @@ class LiveGAN:
     """One student's 2-D GAN: its networks, its target and its history."""
 
     def __init__(self, settings: Settings = Settings(), points: np.ndarray | None = None):
-        self.gan = GAN(_mlp(LATENT, 2, "generator"), _mlp(2, 1, "discriminator"),
+        self.gan = GAN(_mlp(LATENT, 2, "generator", 0), _mlp(2, 1, "discriminator", 0),
                        seed=settings.seed)
         self.gan.compile(keras.optimizers.Adam(settings.g_learning_rate, beta_1=0.5),
                          keras.optimizers.Adam(settings.d_learning_rate, beta_1=0.5))
@@ -150,9 +156,11 @@ class LiveGAN:
     def reset(self) -> None:
         """Fresh networks for the settings' seed (new weights in the same, already traced,
         networks), optimizers and history emptied, step 0."""
-        keras.utils.set_random_seed(self.settings.seed)
-        self.gan.generator.set_weights(_mlp(LATENT, 2, "generator").get_weights())
-        self.gan.discriminator.set_weights(_mlp(2, 1, "discriminator").get_weights())
+        seed = self.settings.seed
+        self.gan.generator.set_weights(_mlp(LATENT, 2, "generator", 10 * seed).get_weights())
+        self.gan.discriminator.set_weights(
+            _mlp(2, 1, "discriminator", 10 * seed + 5).get_weights())
+        self.gan.noise.state.assign([seed, 0])  # the latent noise of the train step
         for optimizer in (self.gan.d_optimizer, self.gan.g_optimizer):
             for variable in optimizer.variables:  # the step count and Adam's moments
                 variable.assign(keras.ops.zeros_like(variable))
