@@ -371,8 +371,12 @@ def live_controls(gan, settings, points, busy: bool, blocked: bool) -> None:
                     on_click=show_collapse, icon=":material/warning:",
                     help=_("Eight blobs, and a generator that learns ten times faster than its "
                            "discriminator."))
-    st.caption(_("Step {step} · {target}", step=gan.step, target=_(live.TARGETS[
-        gan.settings.target])))
+    target = _(live.TARGETS[gan.settings.target])
+    if gan.settings.target == "blobs":
+        st.caption(_("Step {step} · {target} · blobs covered: {n} of 8", step=gan.step,
+                     target=target, n=live.blobs_covered(gan.frame.fake)))
+    else:
+        st.caption(_("Step {step} · {target}", step=gan.step, target=target))
 
 
 def show_collapse() -> None:

@@ -85,3 +85,14 @@ def test_a_stopped_run_keeps_what_it_learned():
     with pytest.raises(KeyboardInterrupt):
         gan.train(100, every=5, report=stop)
     assert gan.step == 10 and gan.frame.step == 10
+
+
+def test_the_bad_learning_rate_pair_collapses_where_the_defaults_cover_every_blob():
+    from dataclasses import replace
+
+    collapsed = live.LiveGAN(live.COLLAPSE)
+    collapsed.train(400)
+    healthy = live.LiveGAN(replace(live.Settings(), target="blobs", seed=live.COLLAPSE.seed))
+    healthy.train(400)
+    assert live.blobs_covered(collapsed.generated(1000)) <= 2
+    assert live.blobs_covered(healthy.generated(1000)) == 8

@@ -209,6 +209,16 @@ def landing(fake: np.ndarray, real: np.ndarray, radius: float = RADIUS) -> tuple
     return (float(np.mean(sq.min(1) < radius ** 2)), float(np.mean(sq.min(0) < radius ** 2)))
 
 
+def blobs_covered(points: np.ndarray, least: float = 0.03) -> int:
+    """How many of the eight blobs hold at least `least` of the points (within 0.2 of the
+    blob's centre): 8 for a generator that covers them all, 1 or 2 under mode collapse."""
+    angle = 2 * np.pi * np.arange(8) / 8
+    centres = np.stack([np.cos(angle), np.sin(angle)], 1)
+    sq = ((points[:, None, :] - centres[None]) ** 2).sum(-1)
+    near, which = sq.min(1) < 0.2 ** 2, sq.argmin(1)
+    return int(sum(np.mean(near & (which == i)) >= least for i in range(8)))
+
+
 def converged(gan: LiveGAN, n: int = 1_000) -> bool:
     """Whether the generator's points lie on the target and cover it (both shares ≥ CONVERGED)."""
     real = target_sample(gan.settings.target, n, np.random.default_rng(3), gan.points)
