@@ -281,6 +281,7 @@ def live_gan() -> None:
         "purple: generated). It is the same `GAN` class and `train_step` as the DCGAN above; "
         "each step runs through the server's queue, and the picture updates as it trains."))
     gan = st.session_state.get("gan_live")
+    wait_for_a_stopped_run()
     job = st.session_state.get("gan_live_job")
     busy = job is not None and not job.finished
     settings, points = live_settings(busy)
@@ -392,7 +393,23 @@ def show_collapse() -> None:
 
 
 def submit(gan, settings, points, steps: int) -> None:
+    st.session_state.gan_live_last = None  # jobs_view.submit reruns: remember the job then
     jobs_view.submit("gan_live_job", "training", view.live_work(gan, settings, points, steps))
+
+
+def wait_for_a_stopped_run(limit_s: float = 15.0) -> None:
+    """After Stop, let the run end its current step before the page reads the networks (a
+    stop lands between two steps: a fraction of a second, longer on the first, traced one)."""
+    import time
+
+    job = st.session_state.get("gan_live_job") or st.session_state.get("gan_live_last")
+    st.session_state.gan_live_last = job
+    if job is None or job.finished or "gan_live_job" in st.session_state:
+        return
+    with st.spinner(_("Stopping after the current step…")):
+        deadline = time.monotonic() + limit_s
+        while not job.finished and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 def draw_frame(frame) -> None:

@@ -78,4 +78,4 @@ def test_overlay_and_channel_checks():
     assert view.channel_problems(list(range(17)))[0][0] == "too_many"
     assert view.channel_problems([1, 2]) == []
     assert view.photo_array(__import__("PIL.Image").Image.new("RGB", (1000, 10))).shape == \
-        (3, 320, 3)
+        (48, 320, 3)

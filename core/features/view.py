@@ -14,6 +14,7 @@ from core.i18n import N_
 
 MIN_CHANNELS, MAX_CHANNELS = 1, 16
 PHOTO_SIDE = 320  # the photo's longest side for activation maps
+MIN_PHOTO_SIDE = 48  # SqueezeNet's last layers need this much (a thin strip is stretched)
 LAYER_NOTES = {
     "conv1": N_("the first convolution: colours and pixel-sized stripes"),
     "fire2_concat": N_("shallow: edges and fine textures"),
@@ -65,10 +66,12 @@ def features_work(layer: str, picked: tuple[int, ...]):
 
 
 def photo_array(photo: Image.Image) -> np.ndarray:
-    """The photo as uint8 RGB, its longest side PHOTO_SIDE."""
+    """The photo as uint8 RGB, its longest side PHOTO_SIDE, its shortest at least
+    MIN_PHOTO_SIDE."""
     photo = photo.convert("RGB")
     scale = PHOTO_SIDE / max(photo.size)
-    size = (max(1, round(photo.width * scale)), max(1, round(photo.height * scale)))
+    size = (max(MIN_PHOTO_SIDE, round(photo.width * scale)),
+            max(MIN_PHOTO_SIDE, round(photo.height * scale)))
     return np.asarray(photo.resize(size, Image.Resampling.LANCZOS))
 
 

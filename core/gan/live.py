@@ -171,10 +171,14 @@ class LiveGAN:
         self.frame = self.snapshot()
 
     def train(self, steps: int, every: int = 10,
-              report: Callable[[int, Frame], None] | None = None) -> Frame:
+              report: Callable[[int, Frame], None] | None = None,
+              check: Callable[[], None] | None = None) -> Frame:
         """`steps` steps of the game; every `every` steps a new frame goes to `report(done,
-        frame)` (which may raise to stop: the networks keep what they learned so far)."""
+        frame)`. `check()`, called before each step, and `report` may raise to stop: the
+        networks keep what they learned so far."""
         for done in range(1, steps + 1):
+            if check is not None:
+                check()
             real = target_sample(self.settings.target, self.settings.batch_size, self.rng,
                                  self.points)
             logs = self.gan.train_on_batch(real, return_dict=True)

@@ -198,10 +198,12 @@ def live_work(gan: live.LiveGAN, settings: live.Settings, points, steps: int):
         gan.configure(settings, points)
 
         def report(done: int, frame: live.Frame) -> None:
-            job.check()  # stops here once the student presses Stop
-            job.report(done / steps, preview=frame)  # no words: this thread cannot translate
+            # numbers only: this thread cannot translate
+            job.report(done / steps, f"{done} / {steps}", preview=frame)
 
-        return gan.train(steps, every=max(1, min(20, steps // 20)), report=report)
+        # job.check stops the run at the next step once the student presses Stop
+        return gan.train(steps, every=max(1, min(20, steps // 20)), report=report,
+                         check=job.check)
     return work
 
 
