@@ -141,9 +141,9 @@ def photo_input() -> np.ndarray | None:
 def activation_maps(photo: np.ndarray, layer: str, picked: tuple[int, ...],
                     tiles: np.ndarray | None) -> None:
     maps, means = maps_for(photo, layer, picked)
-    peak = float(maps.max())
-    st.markdown(_("Bright: where the channel responds strongly to the photo (all maps on one "
-                  "scale; its strongest response is {peak:.0f}).", peak=peak))
+    st.markdown(_("Beside each feature, the photo lit where that channel responds: each map "
+                  "scaled to its own strongest response, with the channel's mean activation "
+                  "over the photo below it (0: the feature is nowhere in the photo)."))
     pairs = 3
     for start in range(0, len(picked), pairs):
         columns = st.columns(2 * pairs)
@@ -152,7 +152,7 @@ def activation_maps(photo: np.ndarray, layer: str, picked: tuple[int, ...],
                 columns[2 * i].image(tiles[index], width="stretch",
                                      caption=_("channel {c}", c=picked[index]))
             columns[2 * i + 1].image(
-                view.overlay(photo, maps[index], peak), width="stretch",
+                view.overlay(photo, maps[index], float(maps[index].max())), width="stretch",
                 caption=_("mean {m:.1f}", m=float(means[index])))
 
 

@@ -169,7 +169,9 @@ def training_story(card) -> None:
         "classifier's: each network's loss is the other's gain, and they settle into a "
         "balance (the discriminator unsure, near 0.5) while the digits keep improving.",
         n=len(story()[0]) if story() is not None else 12))
-    st.altair_chart(view.history_chart(card.history), width="stretch")
+    losses, verdicts = st.columns(2)
+    for column, chart in zip((losses, verdicts), view.history_charts(card.history), strict=True):
+        column.altair_chart(chart, width="stretch")
     rows = story()
     if rows is None:
         st.info(_("The training story (`assets/gan/dcgan_story.png`) is not shipped."))
@@ -308,10 +310,10 @@ def live_gan() -> None:
 
 def live_settings(busy: bool) -> tuple[live.Settings, np.ndarray | None]:
     st.session_state.setdefault("gan_points", [])
-    c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 1])
-    target = c1.segmented_control(_("Target"), list(live.TARGETS), default="ring",
+    target = st.segmented_control(_("Target"), list(live.TARGETS), default="ring",
                                   format_func=lambda k: _(live.TARGETS[k]), key="gan_target",
                                   disabled=busy) or "ring"
+    c2, c3, c4, c5 = st.columns(4)
     g_rate = c2.text_input(_("Generator learning rate"), "0.001", key="gan_g_lr", disabled=busy)
     d_rate = c3.text_input(_("Discriminator learning rate"), "0.002", key="gan_d_lr",
                            disabled=busy)

@@ -83,8 +83,8 @@ def activation_maps(net, layer: str, photo: np.ndarray, picked: tuple[int, ...]
 
 
 def overlay(photo: np.ndarray, act_map: np.ndarray, peak: float) -> np.ndarray:
-    """The photo in grey with a channel's activation laid over it in warm colours (scaled to
-    `peak`, the strongest activation among the maps shown, so maps compare fairly)."""
+    """The photo in grey with a channel's activation laid over it in warm colours, scaled so
+    that `peak` is the brightest (a silent channel, peak 0, leaves the photo grey)."""
     heat = np.asarray(Image.fromarray(act_map.astype(np.float32)).resize(
         (photo.shape[1], photo.shape[0]), Image.Resampling.BILINEAR))
     heat = np.clip(heat / peak, 0, 1)[..., None] if peak > 0 else np.zeros((*photo.shape[:2], 1))

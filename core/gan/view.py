@@ -57,7 +57,8 @@ def history_frame(history: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["epoch", "series", "kind", "value"])
 
 
-def history_chart(history: dict) -> alt.Chart:
+def history_charts(history: dict) -> tuple[alt.Chart, alt.Chart]:
+    """(both losses by epoch, the discriminator's mean verdict on real and generated digits)."""
     frame = history_frame(history)
     losses = alt.Chart(frame[frame.kind == "loss"]).mark_line().encode(
         x=alt.X("epoch:Q", title=_("epoch")), y=alt.Y("value:Q", title=_("loss (cross-entropy)")),
@@ -70,7 +71,7 @@ def history_chart(history: dict) -> alt.Chart:
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=["epoch", "series", alt.Tooltip("value", format=".3f")]
     ).properties(title=_("What the discriminator believes"), height=240)
-    return alt.hconcat(losses, probs).resolve_scale(color="independent")
+    return losses, probs
 
 
 # --- the judge ----------------------------------------------------------------------------------
@@ -141,7 +142,8 @@ def frame_chart(frame: live.Frame, placed: np.ndarray | None = None) -> alt.Laye
     dots = alt.Chart(points).mark_circle(size=14, opacity=0.8).encode(
         x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale),
         color=alt.Color("who:N", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(range=["#1b7837", "#c2188b"])))
+                        scale=alt.Scale(domain=[_("real"), _("generated")],
+                                        range=["#1b7837", "#c2188b"])))
     return alt.layer(heat, dots).resolve_scale(color="independent").properties(
         width=380, height=380, title=_("Step {step}", step=frame.step))
 
