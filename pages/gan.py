@@ -13,13 +13,13 @@ from pages.text import as_text
 
 # --- what the page loads once for the whole class ------------------------------------------------
 @st.cache_resource(show_spinner=False)
-def shipped_generator():
-    """(sampler, card), or None when the generator is not shipped."""
+def shipped_generator(kind: str):
+    """(sampler, card) of the "dcgan" or the "cgan", or None when it is not shipped."""
     from core.gan import training
     from core.gan.sampling import Sampler
 
     try:
-        gen, card = training.load_shipped()
+        gen, card = training.load_shipped(kind)
     except FileNotFoundError:
         return None
     return Sampler(gen), card
@@ -48,20 +48,21 @@ def shipped_decoder():
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def digits_for(seed: int, n: int) -> np.ndarray:
-    return shipped_generator()[0].for_seed(n, seed)
+def digits_for(kind: str, seed: int, n: int, digit: int | None = None) -> np.ndarray:
+    return shipped_generator(kind)[0].for_seed(n, seed, digit)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def walk_for(seed_a: int, seed_b: int, steps: int) -> np.ndarray:
-    return shipped_generator()[0].walk(seed_a, seed_b, steps)
+def walk_for(kind: str, seed_a: int, seed_b: int, steps: int, digit: int | None) -> np.ndarray:
+    return shipped_generator(kind)[0].walk(seed_a, seed_b, steps, digit)
 
 
 @st.cache_data(show_spinner=False)
-def story() -> np.ndarray | None:
+def story(kind: str) -> np.ndarray | None:
     from core.gan import training
 
-    return training.read_story() if training.STORY.exists() else None
+    path = training.story_path(kind)
+    return training.read_story(path) if path.exists() else None
 
 
 @st.cache_data(show_spinner=False)
@@ -76,13 +77,13 @@ def gan_training_digits(path: str) -> np.ndarray:
 
 
 @st.cache_data(show_spinner=False)
-def nearest_pairs(seed: int, path: str, n: int = 8):
+def nearest_pairs(kind: str, seed: int, path: str, n: int = 8):
     """n generated digits and, for each, the nearest digit the GAN trained on, and the
     distances."""
     from core.gan import metrics
 
     training_digits = gan_training_digits(path)
-    digits = digits_for(seed, n)
+    digits = digits_for(kind, seed, n)
     distances, index = metrics.nearest_distances(digits, training_digits)
     return digits, training_digits[index], distances
 
@@ -96,7 +97,7 @@ def side_by_side(seed: int, n: int = 16) -> dict:
     decoder, card = shipped_decoder()
     codes = view.decoder_codes(card.code_range, n * 8, seed)
     decoded = (np.asarray(decoder(codes, training=False))[..., 0] * 255).round().astype(np.uint8)
-    generated = digits_for(seed, n * 8)
+    generated = digits_for("dcgan", seed, n * 8)
     result = {"decoder": decoded, "generator": generated}
     judge = shipped_classifier()
     for name, digits in list(result.items()):
@@ -119,7 +120,8 @@ def intro() -> None:
         "generator learns to make digits the discriminator calls real. The book trains this "
         "model, a **DCGAN** (deep convolutional GAN), on MNIST in chapter 4; here it is "
         "trained on 3,500 MNIST digits with the functional API, and its whole game is one "
-        "`train_step` override of a `keras.Model`."))
+        "`train_step` override of a `keras.Model`. A second generator, a **conditional GAN**, "
+        "learned the same game told which digit to draw, so you can pick one."))
 
 
 def missing_generator() -> None:
@@ -129,10 +131,24 @@ def missing_generator() -> None:
               "below works without it."), icon=":material/cloud_off:")
 
 
-def digits_from_noise() -> None:
+def digits_from_noise() -> tuple[str, int | None]:
+    """The chosen generator ("dcgan" or "cgan") and, for the cgan, the digit asked for."""
     st.header(_("1 · Digits from noise"), anchor="digits-from-noise")
     left, right = st.columns([1, 2])
     with left:
+        kind, digit = "dcgan", None
+        if shipped_generator("cgan") is not None:
+            kind = st.segmented_control(
+                _("Generator"), ["dcgan", "cgan"], default="dcgan", key="gan_kind",
+                format_func=lambda k: {"dcgan": _("DCGAN: any digit"),
+                                       "cgan": _("Conditional: pick the digit")}[k]) or "dcgan"
+        if kind == "cgan":
+            digit = st.segmented_control(_("Digit"), list(range(10)), default=3,
+                                         key="gan_digit")
+            st.caption(_("A **conditional GAN** is the same game with the digit given to both "
+                         "players: the generator gets the digit to draw beside its random "
+                         "point, and the discriminator judges whether an image is a real "
+                         "example *of that digit*."))
         seed = st.number_input(_("Seed (the same seed, the same digits)"), 0,
                                view.SEED_LIMIT - 1, 0, key="gan_seed")
         count = st.segmented_control(_("How many"), [16, 32, 64], default=32,
@@ -142,12 +158,13 @@ def digits_from_noise() -> None:
         with st.expander(_("The game, one step: `train_step`")):
             st.code(view.train_step_code(), language="python")
     with right:
-        digits = digits_for(int(seed), int(count))
+        digits = digits_for(kind, int(seed), int(count), digit)
         st.image(view.sheet(digits, 8), caption=_("{n} digits for seed {seed}", n=len(digits),
                                                      seed=int(seed)))
+    return kind, digit
 
 
-def latent_walk() -> None:
+def latent_walk(kind: str, digit: int | None) -> None:
     st.header(_("2 · A walk between two digits"), anchor="latent-walk")
     st.markdown(_("Every point between two latent points is a latent point too: the generator "
                   "draws something for it. Walking from one to the other (along the sphere "
@@ -158,23 +175,28 @@ def latent_walk() -> None:
     seed_b = c2.number_input(_("To the first digit of seed"), 0, view.SEED_LIMIT - 1, 5,
                              key="gan_walk_b")
     steps = c3.slider(_("Steps"), 3, 16, view.WALK_STEPS, key="gan_walk_steps")
-    st.image(view.sheet(walk_for(int(seed_a), int(seed_b), steps), steps, scale=3))
+    st.image(view.sheet(walk_for(kind, int(seed_a), int(seed_b), steps, digit), steps, scale=3))
+    if kind == "cgan" and digit is not None:
+        st.caption(_("The conditional generator draws {digit} all the way: only the style "
+                     "changes (slant, thickness, loops), because the digit is not in the "
+                     "latent point.", digit=digit))
 
 
-def training_story(card) -> None:
+def training_story(kind: str, card) -> None:
     st.header(_("3 · How it learned"), anchor="training-story")
     st.markdown(_(
         "Recorded while it trained: both losses after every epoch, and the same "
         "{n} latent points drawn at several epochs. The losses do not fall like a "
         "classifier's: each network's loss is the other's gain, and they settle into a "
         "balance (the discriminator unsure, near 0.5) while the digits keep improving.",
-        n=len(story()[0]) if story() is not None else 12))
+        n=len(story(kind)[0]) if story(kind) is not None else 12))
     losses, verdicts = st.columns(2)
     for column, chart in zip((losses, verdicts), view.history_charts(card.history), strict=True):
         column.altair_chart(chart, width="stretch")
-    rows = story()
+    rows = story(kind)
     if rows is None:
-        st.info(_("The training story (`assets/gan/dcgan_story.png`) is not shipped."))
+        st.info(_("The training story (`assets/gan/{kind}_story.png`) is not shipped.",
+                  kind=kind))
         return
     epochs = card.story_epochs[:len(rows)]
     chosen = st.select_slider(_("Epoch"), epochs, value=epochs[-1], key="gan_story_epoch")
@@ -188,10 +210,11 @@ def training_story(card) -> None:
             image.image(view.sheet(row, len(row), scale=1))
 
 
-def judged(card) -> None:
+def judged(kind: str, card) -> None:
     st.header(_("4 · Are they good digits?"), anchor="judged")
     split = card.split
     figures, reference = card.validation, card.reference
+    shipped = {k: shipped_generator(k) for k in ("dcgan", "cgan")}
     st.markdown(_(
         "A GAN has no test loss to report, so the project judges its digits with a digit "
         "classifier of its own (a small CNN, {acc:.1%} accurate on unseen digits). The 5,000 "
@@ -213,7 +236,9 @@ def judged(card) -> None:
               help=_("Share of generated digits closer (in pixels) to some training digit "
                      "than 95 % of real unseen digits are to theirs. Real digits: {real:.1%}.",
                      real=reference["copy_share"]))
-    st.dataframe(view.figure_rows(figures, reference), hide_index=True)
+    st.dataframe(view.figure_rows({view.MODEL_NAMES[k]: g[1].validation
+                                   for k, g in shipped.items() if g is not None}, reference),
+                 hide_index=True)
     st.altair_chart(view.balance_chart(figures["class_shares"], reference["class_shares"]),
                     width="stretch")
     st.caption(_("The figures are the card's, measured when the generator was trained "
@@ -222,7 +247,7 @@ def judged(card) -> None:
                              works=_("every other section of this page"))
     if path is None:
         return
-    digits, nearest, distances = nearest_pairs(int(st.session_state.get("gan_seed", 0)),
+    digits, nearest, distances = nearest_pairs(kind, int(st.session_state.get("gan_seed", 0)),
                                                str(path))
     st.markdown(_("**Copies?** Top: generated digits (seed of section 1). Bottom: for each, "
                   "the closest of the {n} digits the GAN learned from. Close in shape is "
@@ -430,14 +455,13 @@ def draw_frame(frame) -> None:
 
 
 intro()
-generated = shipped_generator()
-if generated is None:
+if shipped_generator("dcgan") is None:
     missing_generator()
 else:
-    gan_card = generated[1]
-    digits_from_noise()
-    latent_walk()
-    training_story(gan_card)
-    judged(gan_card)
+    chosen_kind, chosen_digit = digits_from_noise()
+    latent_walk(chosen_kind, chosen_digit)
+    chosen_card = shipped_generator(chosen_kind)[1]
+    training_story(chosen_kind, chosen_card)
+    judged(chosen_kind, chosen_card)
     versus_decoder()
 live_gan()

@@ -32,6 +32,22 @@ def test_one_train_step_on_a_tiny_batch_changes_both_networks():
     assert all(np.isfinite(v) for v in logs.values())
 
 
+def test_a_conditional_step_uses_the_digits_and_changes_both_networks():
+    gen, disc = model.generator(conditional=True), model.discriminator(conditional=True)
+    gan = model.GAN(gen, disc, seed=2)
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    assert gan.conditional
+    g0, d0 = _weights(gen), _weights(disc)
+    real = np.random.default_rng(0).uniform(-1, 1, (8, *model.SHAPE)).astype("float32")
+    digits = np.arange(8, dtype="int32")[:, None]
+    gan.train_on_batch(real, digits)
+    assert _changed(g0, _weights(gen)) and _changed(d0, _weights(disc))
+    sampler = sampling.Sampler(gen)
+    threes = sampler.for_seed(4, 0, digit=3)
+    assert threes.shape == (4, 28, 28) and sampler.conditional
+    assert not np.array_equal(threes, sampler.for_seed(4, 0, digit=8))  # the digit matters
+
+
 def test_shapes_and_ranges():
     gen, disc = model.generator(), model.discriminator()
     z = sampling.latents(5, 0, model.LATENT)
@@ -104,10 +120,12 @@ def test_story_png_round_trip(tmp_path):
     assert np.array_equal(training.read_story(tmp_path / "story.png"), rows)
 
 
-def test_the_shipped_story_has_a_row_per_recorded_epoch():
-    card = training.load_shipped()[1]
-    rows = training.read_story()
+@pytest.mark.parametrize("kind", training.KINDS)
+def test_the_shipped_story_has_a_row_per_recorded_epoch(kind):
+    card = training.load_shipped(kind)[1]
+    rows = training.read_story(training.story_path(kind))
     assert rows.shape == (len(card.story_epochs), training.STORY_POINTS, 28, 28)
+    assert card.story_epochs == list(training.STORY_EPOCHS)
     assert len(card.history["d_loss"]) == len(card.history["g_loss"]) == card.training["epochs"]
 
 
@@ -126,8 +144,24 @@ def test_generate_writes_what_it_says(tmp_path, capsys):
     assert np.array_equal(np.load(again), digits)
 
 
+def test_generate_draws_the_digit_asked_for(tmp_path, capsys):
+    from core.cli import main
+    from core.gan import classifier
+
+    out = tmp_path / "sevens.npy"
+    assert main(["generate", "gan", "--model", "cgan", "--digit", "7", "--n", "40",
+                 "--out", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["digit"] == 7
+    judge = classifier.load_shipped()[0]
+    seen = judge.predict(data.to_tanh(np.load(out)), verbose=0).argmax(1)
+    assert np.mean(seen == 7) > 0.8
+    assert main(["generate", "gan", "--digit", "7", "--out", str(out)]) == 2  # DCGAN: no digit
+    assert "--digit needs --model cgan" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("args", [["--n", "0"], ["--n", "10000000"], ["--n", "nan"],
-                                  ["--out", "digits.png"], ["--seed", "-1"]])
+                                  ["--out", "digits.png"], ["--seed", "-1"], ["--digit", "10"],
+                                  ["--model", "vae"]])
 def test_generate_refuses_bad_arguments(tmp_path, capsys, args):
     from core.cli import main
 
@@ -140,16 +174,18 @@ def test_generate_refuses_bad_arguments(tmp_path, capsys, args):
     assert not (tmp_path / "d.npy").exists()
 
 
-def test_the_shipped_generator_reaches_its_card(data_dir):
+@pytest.mark.parametrize("kind", training.KINDS)
+def test_the_shipped_generator_reaches_its_card(data_dir, kind):
     from core.gan import classifier
 
     parts = data.load(data_dir)
-    gen, card = training.load_shipped()
+    gen, card = training.load_shipped(kind)
     judge, judge_card = classifier.load_shipped()
     assert card.classifier["sha256"] == __import__("core.datasets").datasets.sha256_of(
         classifier.PATH)
     figures, reference = training.measure(gen, parts, judge)
-    for name in ("confident_share", "copy_share", "class_share_min", "class_share_max"):
+    names = ["confident_share", "copy_share", "class_share_min", "class_share_max"]
+    for name in names + (["asked_share"] if kind == "cgan" else []):
         assert figures[name] == pytest.approx(card.validation[name], abs=0.01), name
     assert figures["frechet"] == pytest.approx(card.validation["frechet"], rel=0.05)
     assert reference["confident_share"] == pytest.approx(card.reference["confident_share"],

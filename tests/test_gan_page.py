@@ -54,6 +54,18 @@ def test_a_seed_draws_its_digits(page):
     assert headers(page) == SECTIONS
 
 
+def test_the_conditional_gan_draws_the_digit_picked(page):
+    page.segmented_control(key="gan_kind").set_value("cgan").run()
+    page.segmented_control(key="gan_digit").set_value(7).run()
+    assert not page.exception
+    assert "draws 7 all the way" in said(page)
+    table = next(d.value for d in page.dataframe if "DCGAN" in d.value.columns)
+    assert "conditional GAN" in table.columns
+    assert any(table["figure"].str.contains("drawn as the digit asked for"))
+    assert headers(page) == SECTIONS
+    page.segmented_control(key="gan_kind").set_value("dcgan").run()
+
+
 def test_the_story_shows_any_recorded_epoch(page):
     page.select_slider(key="gan_story_epoch").set_value(0).run()
     assert not page.exception

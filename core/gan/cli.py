@@ -15,13 +15,14 @@ from core.args import (
     print_json,
 )
 
-MODELS = ("dcgan", "classifier")
+GENERATORS = ("dcgan", "cgan")
+MODELS = (*GENERATORS, "classifier")
 
 
 def train_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", choices=MODELS, default="dcgan",
-                        help="dcgan (default; needs the shipped classifier, which judges it) "
-                             "or classifier")
+                        help="dcgan (default), cgan (the conditional GAN: pick the digit) or "
+                             "classifier (the judge: train it first, the GANs' cards need it)")
     parser.add_argument("--epochs", type=positive_int, default=None,
                         help="default: the shipped recipe")
     parser.add_argument("--seed", type=non_negative_int, default=None,
@@ -42,8 +43,8 @@ def train(args: argparse.Namespace) -> int:
     else:
         if args.out is not None:
             prepare(args.out, is_dir=True)
-        card = training.train_and_ship(data_dir=args.data_dir,
-                                       recipe=replace(training.Recipe(), **changes),
+        card = training.train_and_ship(args.model, data_dir=args.data_dir,
+                                       recipe=replace(training.recipe_for(args.model), **changes),
                                        folder=args.out or training.ASSETS)
     print_json({"model": args.model, **card.validation,
                 "training_seconds": card.training_seconds})
@@ -53,6 +54,10 @@ def train(args: argparse.Namespace) -> int:
 def generate_args(parser: argparse.ArgumentParser) -> None:
     from core.gan.sampling import MAX_DIGITS
 
+    parser.add_argument("--model", choices=GENERATORS, default="dcgan",
+                        help="dcgan (default: any digit) or cgan (the conditional GAN)")
+    parser.add_argument("--digit", type=int_between(0, 9), default=None,
+                        help="cgan only: the digit to draw (default: 0, 1, …, 9, 0, … in turn)")
     parser.add_argument("--n", type=int_between(1, MAX_DIGITS), default=64,
                         help=f"how many digits (1 to {MAX_DIGITS})")
     parser.add_argument("--seed", type=non_negative_int, default=0,
@@ -74,22 +79,26 @@ def generate(args: argparse.Namespace) -> int:
     from core.gan import training
     from core.gan.sampling import Sampler
 
+    if args.digit is not None and args.model != "cgan":
+        print("error: --digit needs --model cgan (the DCGAN cannot be told which digit to draw)",
+              file=sys.stderr)
+        return 2
     try:
-        gen, card = training.load_shipped()
+        gen, __ = training.load_shipped(args.model)
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    digits = Sampler(gen).for_seed(args.n, args.seed)
+    digits = Sampler(gen).for_seed(args.n, args.seed, args.digit)
     np.save(prepare(args.out), digits, allow_pickle=False)
     print_json({"out": str(args.out), "shape": list(digits.shape), "dtype": str(digits.dtype),
-                "seed": args.seed, "model": training.GENERATOR.name})
+                "seed": args.seed, "model": args.model, "digit": args.digit})
     return 0
 
 
 def evaluate_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", choices=("dcgan", "live"), default="dcgan",
-                        help="dcgan (default): the shipped generator's figures on the validation "
-                             "digits; live: the 2-D GAN's convergence over seeds")
+    parser.add_argument("--model", choices=(*GENERATORS, "live"), default="dcgan",
+                        help="dcgan (default) or cgan: a shipped generator's figures against the "
+                             "validation digits; live: the 2-D GAN's convergence over seeds")
     parser.add_argument("--n", type=int_between(100, 10_000), default=None,
                         help="generated digits to judge (default: as in the card)")
     parser.add_argument("--seed", type=non_negative_int, default=None,
@@ -108,15 +117,15 @@ def evaluate(args: argparse.Namespace) -> int:
 
     parts = data.load(args.data_dir)  # the data first: without it, nothing to compare with
     try:
-        gen, card = training.load_shipped()
+        gen, __ = training.load_shipped(args.model)
         judge, __ = classifier.load_shipped()
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     figures, reference = training.measure(gen, parts, judge, args.n or training.EVAL_DIGITS,
                                           training.EVAL_SEED if args.seed is None else args.seed)
-    print_json({**figures, "meets": metrics.meets(figures), "real_digits": reference,
-                "split": parts.sizes()})
+    print_json({"model": args.model, **figures, "meets": metrics.meets(figures),
+                "real_digits": reference, "split": parts.sizes()})
     return 0
 
 
@@ -125,7 +134,7 @@ def bench_args(parser: argparse.ArgumentParser) -> None:
 
 
 def bench(args: argparse.Namespace) -> int:
-    """Median milliseconds: 64 digits from the shipped generator, a latent walk, and the live
+    """Median milliseconds: 64 digits from each shipped generator, a latent walk, and the live
     2-D GAN's steps and frames."""
     import time
 
@@ -133,25 +142,25 @@ def bench(args: argparse.Namespace) -> int:
     from core.gan import live, training
     from core.gan.sampling import Sampler, latents
 
-    start = time.perf_counter()
-    gen, __ = training.load_shipped()
-    load_ms = (time.perf_counter() - start) * 1000
-    sampler = Sampler(gen)
-    z64 = latents(64, 0, sampler.latent)
-    start = time.perf_counter()
-    toy = live.LiveGAN()
-    toy.train(1)  # builds and traces the train step
-    first_step_ms = (time.perf_counter() - start) * 1000
-
     def median_ms(work, repeats=args.repeats) -> float:
         return round(cards.latency_ms(work, repeats), 2)
 
-    print_json({
-        "load_generator_ms": round(load_ms, 1),
-        "digits_64_ms": median_ms(lambda: sampler.digits(z64)),
-        "walk_10_ms": median_ms(lambda: sampler.walk(0, 1, 10)),
-        "live_first_step_ms": round(first_step_ms, 1),
-        "live_100_steps_ms": median_ms(lambda: toy.train(100, every=1000), 5),
-        "live_frame_ms": median_ms(toy.snapshot),
-        "repeats": args.repeats})
+    result = {}
+    for kind in GENERATORS:
+        start = time.perf_counter()
+        try:
+            gen, __ = training.load_shipped(kind)
+        except FileNotFoundError:
+            continue
+        result[f"{kind}_load_ms"] = round((time.perf_counter() - start) * 1000, 1)
+        sampler, z64 = Sampler(gen), latents(64, 0, gen.inputs[0].shape[-1])
+        result[f"{kind}_digits_64_ms"] = median_ms(lambda s=sampler, z=z64: s.digits(z))
+        result[f"{kind}_walk_10_ms"] = median_ms(lambda s=sampler: s.walk(0, 1, 10))
+    start = time.perf_counter()
+    toy = live.LiveGAN()
+    toy.train(1)  # builds and traces the train step
+    result["live_first_step_ms"] = round((time.perf_counter() - start) * 1000, 1)
+    result["live_100_steps_ms"] = median_ms(lambda: toy.train(100, every=1000), 5)
+    result["live_frame_ms"] = median_ms(toy.snapshot)
+    print_json({**result, "repeats": args.repeats})
     return 0

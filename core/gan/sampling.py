@@ -28,24 +28,43 @@ def slerp(a: np.ndarray, b: np.ndarray, steps: int) -> np.ndarray:
 
 
 class Sampler:
-    """A generator compiled once for any number of latent points: uint8 digits."""
+    """A generator compiled once for any number of latent points: uint8 digits. A conditional
+    generator also takes the digit to draw for each point."""
 
     def __init__(self, generator):
         self.generator = generator
-        self.latent = generator.input_shape[-1]
-        self._call = tf.function(lambda z: generator(z, training=False), input_signature=[
-            tf.TensorSpec((None, self.latent), tf.float32)], reduce_retracing=True)
+        self.conditional = len(generator.inputs) == 2
+        self.latent = generator.inputs[0].shape[-1]
+        specs = [tf.TensorSpec((None, self.latent), tf.float32)]
+        if self.conditional:
+            specs.append(tf.TensorSpec((None, 1), tf.int32))
+        self._call = tf.function(lambda *inputs: generator(list(inputs) if self.conditional
+                                                           else inputs[0], training=False),
+                                 input_signature=specs, reduce_retracing=True)
 
-    def digits(self, z: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-        """uint8 (N, 28, 28) digits, white on black, for latent points z (N, latent)."""
+    def digits(self, z: np.ndarray, asked: np.ndarray | None = None,
+               batch_size: int = 1024) -> np.ndarray:
+        """uint8 (N, 28, 28) digits, white on black, for latent points z (N, latent); a
+        conditional generator draws the digits `asked` (N,) (default 0, 1, …, 9, 0, …)."""
         z = np.asarray(z, np.float32).reshape(-1, self.latent)
-        parts = [self._call(z[i:i + batch_size]).numpy() for i in range(0, len(z), batch_size)]
+        if self.conditional and asked is None:
+            asked = np.arange(len(z)) % 10
+        parts = []
+        for i in range(0, len(z), batch_size):
+            inputs = [z[i:i + batch_size]]
+            if self.conditional:
+                inputs.append(np.asarray(asked[i:i + batch_size], np.int32).reshape(-1, 1))
+            parts.append(self._call(*inputs).numpy())
         return data.to_uint8(np.concatenate(parts) if parts else np.zeros((0, 28, 28, 1)))
 
-    def for_seed(self, n: int, seed: int) -> np.ndarray:
-        return self.digits(latents(n, seed, self.latent))
+    def for_seed(self, n: int, seed: int, digit: int | None = None) -> np.ndarray:
+        """n digits for a seed; a conditional generator draws `digit` (None: 0, 1, …, 9, 0, …)."""
+        asked = None if digit is None else np.full(n, digit)
+        return self.digits(latents(n, seed, self.latent), asked)
 
-    def walk(self, seed_a: int, seed_b: int, steps: int) -> np.ndarray:
-        """Digits along the way from seed a's first latent point to seed b's."""
+    def walk(self, seed_a: int, seed_b: int, steps: int, digit: int | None = None) -> np.ndarray:
+        """Digits along the way from seed a's first latent point to seed b's (a conditional
+        generator drawing `digit` all along: the style changes, not the digit)."""
         a, b = latents(1, seed_a, self.latent)[0], latents(1, seed_b, self.latent)[0]
-        return self.digits(slerp(a, b, steps))
+        asked = None if digit is None else np.full(steps, digit)
+        return self.digits(slerp(a, b, steps), asked)

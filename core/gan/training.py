@@ -1,5 +1,8 @@
-"""Train the shipped DCGAN on the GAN's 3,500 digits, record its training story, measure it
-with the shipped digit classifier, and write generator + story + card into assets/gan/.
+"""Train a shipped GAN on the GAN's 3,500 digits, record its training story, measure it with
+the shipped digit classifier, and write generator + story + card into assets/gan/.
+
+Two GANs ship: "dcgan", the book's DCGAN (any digit), and "cgan", the same networks told which
+digit to draw (a conditional GAN: pick the digit).
 
 The story is recorded while training: both losses (and the discriminator's two probabilities)
 by epoch, and the same STORY_POINTS latent points drawn after each epoch of STORY_EPOCHS,
@@ -23,9 +26,7 @@ from core.gan.model import GAN, LATENT, discriminator, generator
 from core.gan.sampling import Sampler, latents
 
 ASSETS = cards.ASSETS / "gan"
-GENERATOR = ASSETS / "dcgan_generator.keras"
-STORY = ASSETS / "dcgan_story.png"
-REBUILD = "python -m core train gan"
+KINDS = ("dcgan", "cgan")
 STORY_EPOCHS = (0, 1, 2, 3, 5, 8, 12, 20, 30, 45, 65, 100)
 STORY_POINTS = 12
 STORY_SEED = 2024  # the latent points of the story
@@ -43,7 +44,24 @@ class Recipe:
     beta_1: float = 0.5
     latent: int = LATENT
     average_decay: float = 0.999  # the shipped generator: a moving average of the weights
+    conditional: bool = False  # told which digit to draw (the "cgan")
     seed: int = 21
+
+
+def recipe_for(kind: str) -> Recipe:
+    return Recipe(conditional=kind == "cgan")
+
+
+def generator_path(kind: str, folder: Path = ASSETS) -> Path:
+    return folder / f"{kind}_generator.keras"
+
+
+def story_path(kind: str, folder: Path = ASSETS) -> Path:
+    return folder / f"{kind}_story.png"
+
+
+def rebuild_command(kind: str) -> str:
+    return "python -m core train gan" + ("" if kind == "dcgan" else f" --model {kind}")
 
 
 @dataclass(frozen=True)
@@ -59,9 +77,16 @@ def story_latents(latent: int = LATENT) -> np.ndarray:
     return np.random.default_rng(STORY_SEED).standard_normal((STORY_POINTS, latent), np.float32)
 
 
-def draw(gen: keras.Model, z: np.ndarray, batch_size: int = 256) -> np.ndarray:
+def story_digits() -> np.ndarray:
+    """What a conditional GAN's story asks for: 0, 1, …, 9, 0, 1."""
+    return np.arange(STORY_POINTS) % 10
+
+
+def draw(gen: keras.Model, z: np.ndarray, digits: np.ndarray | None = None,
+         batch_size: int = 256) -> np.ndarray:
     """uint8 (N, 28, 28) digits for latent points z (while training: no compiled sampler)."""
-    return data.to_uint8(gen.predict(z, batch_size=batch_size, verbose=0))
+    inputs = z if digits is None else [z, digits[:, None]]
+    return data.to_uint8(gen.predict(inputs, batch_size=batch_size, verbose=0))
 
 
 class StoryRecorder(keras.callbacks.Callback):
@@ -70,10 +95,11 @@ class StoryRecorder(keras.callbacks.Callback):
     def __init__(self, gen: keras.Model, path: Path, epochs: tuple[int, ...]):
         super().__init__()
         self.gen, self.path, self.epochs = gen, path, epochs
-        self.z, self.rows, self.done = story_latents(gen.input_shape[-1]), [], []
+        self.z, self.rows, self.done = story_latents(gen.inputs[0].shape[-1]), [], []
+        self.digits = story_digits() if len(gen.inputs) == 2 else None
 
     def _record(self, epoch: int) -> None:
-        self.rows.append(draw(self.gen, self.z))
+        self.rows.append(draw(self.gen, self.z, self.digits))
         self.done.append(epoch)
         write_story(self.path, np.stack(self.rows))
 
@@ -94,7 +120,7 @@ def write_story(path: Path, rows: np.ndarray) -> None:
     Image.fromarray(sheet, mode="L").save(path, optimize=True)
 
 
-def read_story(path: Path = STORY) -> np.ndarray:
+def read_story(path: Path) -> np.ndarray:
     """The story PNG as (epochs, points, 28, 28) uint8."""
     sheet = np.asarray(Image.open(path).convert("L"))
     rows, cols = sheet.shape[0] // 28, sheet.shape[1] // 28
@@ -103,8 +129,9 @@ def read_story(path: Path = STORY) -> np.ndarray:
 
 def build_gan(recipe: Recipe) -> GAN:
     keras.utils.set_random_seed(recipe.seed)
-    gan = GAN(generator(recipe.latent), discriminator(), seed=recipe.seed,
-              average=generator(recipe.latent), decay=recipe.average_decay)
+    gan = GAN(generator(recipe.latent, recipe.conditional), discriminator(recipe.conditional),
+              seed=recipe.seed, average=generator(recipe.latent, recipe.conditional),
+              decay=recipe.average_decay)
     gan.compile(keras.optimizers.Adam(recipe.learning_rate, beta_1=recipe.beta_1),
                 keras.optimizers.Adam(recipe.learning_rate, beta_1=recipe.beta_1))
     return gan
@@ -116,10 +143,14 @@ def measure(gen: keras.Model, parts: data.Parts, judge: keras.Model, n: int = EV
     classifier's own training digits stand in as 'generated', a floor to compare with)."""
     features = classifier.feature_model(judge)
     val_features, __ = features.predict(data.to_tanh(parts.x_val), verbose=0)
-    digits = Sampler(gen).for_seed(n, seed)
+    sampler = Sampler(gen)
+    digits = sampler.for_seed(n, seed)
     gen_features, gen_probs = features.predict(data.to_tanh(digits), verbose=0)
     figures = metrics.summary(digits, gen_features, gen_probs, parts.x_val, val_features,
                               parts.x_gan)
+    if sampler.conditional:  # asked for 0, 1, …, 9, 0, …: did it draw what it was asked?
+        asked = np.arange(n) % 10
+        figures["asked_share"] = round(float(np.mean(gen_probs.argmax(1) == asked)), 4)
     real = parts.x_classifier
     real_features, real_probs = features.predict(data.to_tanh(real), verbose=0)
     reference = metrics.summary(real, real_features, real_probs, parts.x_val, val_features,
@@ -127,26 +158,29 @@ def measure(gen: keras.Model, parts: data.Parts, judge: keras.Model, n: int = EV
     return figures, reference
 
 
-def train_and_ship(*, data_dir=None, recipe: Recipe = Recipe(), folder: Path = ASSETS,
-                   command: str | None = None, log: Callable[[str], None] = print) -> GanCard:
+def train_and_ship(kind: str = "dcgan", *, data_dir=None, recipe: Recipe | None = None,
+                   folder: Path = ASSETS, command: str | None = None,
+                   log: Callable[[str], None] = print) -> GanCard:
+    recipe = recipe or recipe_for(kind)
     parts = data.load(data_dir)
     judge, judge_card = classifier.load_shipped()  # before training: fail early without it
     x = data.to_tanh(parts.x_gan)
+    y = parts.y_gan.astype(np.int32)[:, None] if recipe.conditional else None
     gan = build_gan(recipe)
-    story = StoryRecorder(gan.average, folder / STORY.name,
+    story = StoryRecorder(gan.average, story_path(kind, folder),
                           tuple(e for e in STORY_EPOCHS if e <= recipe.epochs))
-    log(f"dcgan: {len(x)} digits, {recipe.epochs} epochs of {-(-len(x) // recipe.batch_size)} "
-        f"steps")
+    log(f"{kind}: {len(x)} digits, {recipe.epochs} epochs of "
+        f"{-(-len(x) // recipe.batch_size)} steps")
     started = time.perf_counter()
-    history = gan.fit(x, batch_size=recipe.batch_size, epochs=recipe.epochs, shuffle=True,
+    history = gan.fit(x, y, batch_size=recipe.batch_size, epochs=recipe.epochs, shuffle=True,
                       callbacks=[story], verbose=2)
     seconds = time.perf_counter() - started
-    path = folder / GENERATOR.name
-    shipped = generator(recipe.latent)  # without the optimizer's state
+    path = generator_path(kind, folder)
+    shipped = generator(recipe.latent, recipe.conditional)  # without the optimizer's state
     shipped.set_weights(gan.average.get_weights())
     shipped.save(path)
     figures, reference = measure(shipped, parts, judge)
-    log(f"dcgan: {figures} after {seconds:.0f} s")
+    log(f"{kind}: {figures} after {seconds:.0f} s")
     sampler, one = Sampler(shipped), latents(64, 0, recipe.latent)
     return cards.write_card(
         path.with_suffix(".json"), GanCard,
@@ -162,5 +196,6 @@ def train_and_ship(*, data_dir=None, recipe: Recipe = Recipe(), folder: Path = A
                     **judge_card.validation})
 
 
-def load_shipped(folder: Path = ASSETS) -> tuple[keras.Model, GanCard]:
-    return cards.load_shipped(folder / GENERATOR.name, GanCard, rebuild=REBUILD)
+def load_shipped(kind: str = "dcgan", folder: Path = ASSETS) -> tuple[keras.Model, GanCard]:
+    return cards.load_shipped(generator_path(kind, folder), GanCard,
+                              rebuild=rebuild_command(kind))

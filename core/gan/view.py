@@ -20,7 +20,9 @@ GAP = 2  # pixels between digits in a sheet
 SEED_LIMIT = 1_000_000
 MAX_GRID = 64
 WALK_STEPS = 10
+MODEL_NAMES = {"dcgan": N_("DCGAN"), "cgan": N_("conditional GAN")}
 FIGURE_NAMES = {  # card figure -> what it is, for a student
+    "asked_share": N_("drawn as the digit asked for"),
     "confident_share": N_("recognized with ≥ 90 % confidence"),
     "class_share_min": N_("rarest digit's share"),
     "class_share_max": N_("commonest digit's share"),
@@ -93,16 +95,23 @@ def balance_chart(shares: list[float], real: list[float] | None = None) -> alt.C
     return (band + bars).properties(height=220, title=_("Class balance (band: 5–15 %)"))
 
 
-def figure_rows(figures: dict, reference: dict) -> pd.DataFrame:
-    """The judge's figures beside those of real unseen digits and the issue's targets."""
-    met = metrics.meets(figures)
+def figure_rows(models: dict[str, dict], reference: dict) -> pd.DataFrame:
+    """The judge's figures of each generator (name -> figures, the names untranslated),
+    beside those of real unseen digits and the issue's targets (✓ met, ✗ missed)."""
     rows = []
     for name, side, bound in metrics.TARGETS:
-        rows.append({_("figure"): _(FIGURE_NAMES[name]),
-                     _("generated"): f"{figures[name]:.1%}",
-                     _("real digits"): f"{reference[name]:.1%}",
-                     _("target"): ("≥ " if side == "min" else "≤ ") + f"{bound:.0%}",
-                     _("met"): "✓" if met[name] else "✗"})
+        row = {_("figure"): _(FIGURE_NAMES[name])}
+        for model, figures in models.items():
+            mark = "✓" if metrics.meets(figures)[name] else "✗"
+            row[_(model)] = f"{figures[name]:.1%} {mark}"
+        row[_("real digits")] = f"{reference[name]:.1%}"
+        row[_("target")] = ("≥ " if side == "min" else "≤ ") + f"{bound:.0%}"
+        rows.append(row)
+    asked = {model: f["asked_share"] for model, f in models.items() if "asked_share" in f}
+    if asked:
+        rows.append({_("figure"): _(FIGURE_NAMES["asked_share"]),
+                     **{_(m): f"{asked[m]:.1%}" if m in asked else "–" for m in models},
+                     _("real digits"): "", _("target"): ""})
     return pd.DataFrame(rows)
 
 
