@@ -64,7 +64,8 @@ PAGES = (
     Page("pages/gan.py", "GAN", ":material/draw:",
          "A DCGAN draws MNIST digits from random noise: its training story, a classifier's "
          "verdict, its autoencoder cousin, and a 2-D GAN you train live.",
-         ("mnist",), ("gan/dcgan_generator.keras", "gan/digit_classifier.keras"),
+         ("mnist",), ("gan/dcgan_generator.keras", "gan/cgan_generator.keras",
+                      "gan/digit_classifier.keras"),
          "the generated digits, the training story and the live 2-D GAN; only the check "
          "against the nearest training digits needs the data", group=N_("Generative models")),
     Page("pages/features.py", "Features", ":material/grid_view:",

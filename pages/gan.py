@@ -199,6 +199,9 @@ def training_story(kind: str, card) -> None:
                   kind=kind))
         return
     epochs = card.story_epochs[:len(rows)]
+    st.caption(_("The digits are drawn by the generator that ships: a moving average of the "
+                 "trained generator's weights (steadier, sharper digits), which follows it about "
+                 "1,000 steps (18 epochs) behind, so the first epochs stay grey."))
     chosen = st.select_slider(_("Epoch"), epochs, value=epochs[-1], key="gan_story_epoch")
     st.image(view.sheet(rows[epochs.index(chosen)], len(rows[0]), scale=3),
              caption=_("The same {n} latent points after epoch {epoch}", n=len(rows[0]),

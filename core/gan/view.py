@@ -4,7 +4,6 @@ the comparison with the autoencoder's decoder, the live 2-D GAN's frames, and ev
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import math
 
@@ -18,7 +17,6 @@ from core.i18n import N_, _
 
 GAP = 2  # pixels between digits in a sheet
 SEED_LIMIT = 1_000_000
-MAX_GRID = 64
 WALK_STEPS = 10
 MODEL_NAMES = {"dcgan": N_("DCGAN"), "cgan": N_("conditional GAN")}
 FIGURE_NAMES = {  # card figure -> what it is, for a student
@@ -230,7 +228,3 @@ def parse_rate(text: str) -> float:
         return float(text.strip().replace(",", "."))
     except ValueError:
         return float("nan")
-
-
-def job_key(*parts) -> str:
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
