@@ -59,3 +59,22 @@ def test_my_own_photo_and_a_broken_one(app):
     at.run()
     assert any("could not be read as an image" in e.value for e in at.error)
     assert not at.exception
+
+
+def test_without_squeezenet_the_shipped_grids_still_show(app, monkeypatch):
+    import streamlit as st
+
+    from core.dream import model as dream_model
+
+    monkeypatch.setattr(dream_model, "shipped_weights", lambda key: None)
+    st.cache_resource.clear()
+    try:
+        at = open_page(app, PAGE)
+        assert sum(c.startswith("channel ") for c in captions(at)) == 12  # no maps without it
+        at.toggle(key="ft_mine").set_value(True).run()
+        at.multiselect(key="ft_channels_fire5_concat").set_value([1, 2]).run()
+        assert any("python -m core convert squeezenet" in w.value for w in at.warning)
+        assert "ft_grow" not in [b.key for b in at.button]
+    finally:
+        monkeypatch.undo()
+        st.cache_resource.clear()

@@ -123,3 +123,22 @@ def test_mode_collapse_sets_the_bad_pair(page):
     assert gan.settings.target == "blobs" and gan.step == 0
     assert "Mode collapse" in said(page)
     assert np.isfinite(gan.frame.field).all()
+
+
+def test_without_the_shipped_generators_the_live_gan_still_works(app, monkeypatch):
+    import streamlit as st
+
+    from core.gan import training
+
+    def missing(kind="dcgan", folder=None):
+        raise FileNotFoundError(f"{kind}_generator.keras is missing")
+
+    monkeypatch.setattr(training, "load_shipped", missing)
+    st.cache_resource.clear()
+    try:
+        at = open_page(app, PAGE)
+        assert headers(at) == SECTIONS[-1:]
+        assert any("python -m core train gan" in i.value for i in at.info)
+    finally:
+        monkeypatch.undo()
+        st.cache_resource.clear()
