@@ -249,4 +249,5 @@ def convergence(targets: tuple[str, ...], seeds, settings: Settings = Settings()
             results.append(converged(gan))
         found[target] = {"converged": sum(results), "seeds": len(results),
                          "run_seconds": round(statistics.median(seconds), 2)}
-    return {"settings": asdict(settings), **found}
+    shared = {k: v for k, v in asdict(settings).items() if k not in ("target", "seed")}
+    return {"settings": shared, **found}
