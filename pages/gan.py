@@ -134,21 +134,22 @@ def missing_generator() -> None:
 def digits_from_noise() -> tuple[str, int | None]:
     """The chosen generator ("dcgan" or "cgan") and, for the cgan, the digit asked for."""
     st.header(_("1 · Digits from noise"), anchor="digits-from-noise")
-    left, right = st.columns([1, 2])
-    with left:
-        kind, digit = "dcgan", None
-        if shipped_generator("cgan") is not None:
-            kind = st.segmented_control(
-                _("Generator"), ["dcgan", "cgan"], default="dcgan", key="gan_kind",
-                format_func=lambda k: {"dcgan": _("DCGAN: any digit"),
-                                       "cgan": _("Conditional: pick the digit")}[k]) or "dcgan"
+    kind, digit = "dcgan", None
+    if shipped_generator("cgan") is not None:
+        which, pick = st.columns([2, 3])
+        kind = which.segmented_control(
+            _("Generator"), ["dcgan", "cgan"], default="dcgan", key="gan_kind",
+            format_func=lambda k: {"dcgan": _("DCGAN: any digit"),
+                                   "cgan": _("Conditional: pick the digit")}[k]) or "dcgan"
         if kind == "cgan":
-            digit = st.segmented_control(_("Digit"), list(range(10)), default=3,
-                                         key="gan_digit")
+            digit = pick.segmented_control(_("Digit"), list(range(10)), default=3,
+                                           key="gan_digit")
             st.caption(_("A **conditional GAN** is the same game with the digit given to both "
                          "players: the generator gets the digit to draw beside its random "
                          "point, and the discriminator judges whether an image is a real "
                          "example *of that digit*."))
+    left, right = st.columns([1, 2])
+    with left:
         seed = st.number_input(_("Seed (the same seed, the same digits)"), 0,
                                view.SEED_LIMIT - 1, 0, key="gan_seed")
         count = st.segmented_control(_("How many"), [16, 32, 64], default=32,
@@ -192,7 +193,7 @@ def training_story(kind: str, card) -> None:
         n=len(story(kind)[0]) if story(kind) is not None else 12))
     losses, verdicts = st.columns(2)
     for column, chart in zip((losses, verdicts), view.history_charts(card.history), strict=True):
-        column.altair_chart(chart, width="stretch")
+        column.altair_chart(chart, width="stretch", height=320)
     rows = story(kind)
     if rows is None:
         st.info(_("The training story (`assets/gan/{kind}_story.png`) is not shipped.",
@@ -243,7 +244,7 @@ def judged(kind: str, card) -> None:
                                    for k, g in shipped.items() if g is not None}, reference),
                  hide_index=True)
     st.altair_chart(view.balance_chart(figures["class_shares"], reference["class_shares"]),
-                    width="stretch")
+                    width="stretch", height=320)
     st.caption(_("The figures are the card's, measured when the generator was trained "
                  "(`python -m core evaluate gan` measures them again)."))
     path = locate_or_explain("mnist", _("the check against the nearest training digits"),
@@ -446,7 +447,7 @@ def draw_frame(frame) -> None:
     plane, losses = st.columns([3, 2])
     plane.altair_chart(view.frame_chart(frame), width="content")
     if frame.d_loss:
-        losses.altair_chart(view.loss_chart(frame), width="stretch")
+        losses.altair_chart(view.loss_chart(frame), width="stretch", height=280)
     else:
         losses.info(_("Press **Start** to train, or **One step** to watch a single step."))
     if st.session_state.get("gan_collapse_note") and not frame.d_loss:
