@@ -76,12 +76,23 @@ PAGES = (
             "octave by octave."),
          assets=("dream/squeezenet_v1_1.keras",), optional=("inception-v3", "vgg16"),
          group=N_("Generative models")),
+    Page("pages/features.py", N_("Features"), ":material/grid_view:",
+         N_("What a SqueezeNet channel responds to: the image that excites it most, grown from "
+            "noise, beside where it fires on a photo."),
+         assets=("dream/squeezenet_v1_1.keras",), group=N_("Generative models")),
     Page("pages/style_transfer.py", N_("Style transfer"), ":material/palette:",
          N_("Gradient descent on your photo's pixels makes a CNN find the photo's content and "
             "another picture's textures in it: losses step by step, Gram matrices, and the "
             "book's recipe beside the lab's."),
          assets=("dream/squeezenet_v1_1.keras",), optional=("vgg19",),
          group=N_("Generative models")),
+    Page("pages/gan.py", N_("GAN"), ":material/draw:",
+         N_("A DCGAN draws MNIST digits from random noise: its training story, a classifier's "
+            "verdict, its autoencoder cousin, and a 2-D GAN you train live."),
+         ("mnist",), ("gan/dcgan_generator.keras", "gan/cgan_generator.keras",
+                      "gan/digit_classifier.keras"),
+         N_("the generated digits, the training story and the live 2-D GAN; only the check "
+            "against the nearest training digits needs the data"), group=N_("Generative models")),
 )
 
 

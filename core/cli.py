@@ -22,6 +22,8 @@ TOPICS = {  # subcommand target -> module
     "babi": "core.babi.cli",
     "autoencoder": "core.autoencoder.cli",
     "sequence-autoencoder": "core.sequence_autoencoder.cli",
+    "gan": "core.gan.cli",
+    "features": "core.features.cli",
     "dream": "core.dream.cli",
     "style": "core.style.cli",
     "initializers": "core.customizing.cli",
@@ -33,6 +35,7 @@ TOPICS = {  # subcommand target -> module
 VERBS = {
     "train": "train a model and write it, with its metrics card, into assets/",
     "evaluate": "evaluate a shipped model on a data file; the last stdout line is JSON",
+    "generate": "draw new samples from a shipped generative model into a file; prints JSON",
     "bench": "measure speed and memory; prints JSON",
     "convert": "convert pretrained weights into a Keras 3 file in assets/",
     "draw": "draw the pictures a page ships (generated, not downloaded) into assets/",

@@ -262,8 +262,38 @@ def test_sequence_autoencoders_sentence(sequence_autoencoders, case):
     assert headers(at) == sequence_autoencoders.sections
 
 
+@pytest.fixture(scope="module")
+def features():
+    page = Page("pages/features.py")
+    page.at.radio(key="ft_source").set_value("upload")
+    page.after(lambda at: None)
+    return page
+
+
+@pytest.mark.parametrize("case", IMAGES, ids=str)
+def test_features_upload(features, case):
+    check_image(features, case, features.after(upload("ft_upload", case)))
+
+
+@pytest.fixture(scope="module")
+def gan():
+    return Page("pages/gan.py")
+
+
+@pytest.mark.parametrize("rate", ["nan", "inf", "-inf", "0", "-0.1", "2", "abc", "", "1e-3",
+                                  "0,002", "١٢"])
+def test_gan_learning_rates(gan, rate):
+    at = gan.after(lambda at: at.text_input(key="gan_d_lr").set_value(rate))
+    usable = rate in ("1e-3", "0,002")
+    warned = [w.value for w in at.warning if "discriminator's learning rate" in w.value]
+    assert bool(warned) != usable, warned
+    assert at.button(key="gan_start").disabled != usable
+    assert headers(at) == gan.sections
+
+
 def test_every_page_is_covered():
     covered = {"pages/regression.py", "pages/autoencoders.py", "pages/customizing_keras.py",
                "pages/deep_dream.py", "pages/memory_network.py", "pages/functional_api.py",
-               "pages/sequence_autoencoders.py", "pages/style_transfer.py"}
+               "pages/sequence_autoencoders.py", "pages/style_transfer.py", "pages/gan.py",
+               "pages/features.py"}
     assert covered == {p.path for p in PAGES}
