@@ -9,7 +9,7 @@ from core.features import channels, shipped, view
 from core.i18n import _
 from core.images import ImageError, open_image
 from pages import jobs_view
-from pages.common import reader_asks
+from pages.common import map_terms, reader_asks
 from pages.text import as_text
 
 COLUMNS = 6  # feature images per row
@@ -187,3 +187,4 @@ picture = photo_input()
 if picture is not None and network() is not None and not view.channel_problems(list(chosen)):
     activation_maps(picture, chosen_layer, chosen, grown)
 readable()
+map_terms("features")

@@ -7,7 +7,7 @@ from core.gan import live, view
 from core.gan.training import EVAL_DIGITS
 from core.i18n import _
 from pages import jobs_view
-from pages.common import locate_or_explain, reader_asks
+from pages.common import locate_or_explain, map_terms, reader_asks
 from pages.text import as_text
 
 
@@ -469,3 +469,4 @@ else:
     judged(chosen_kind, chosen_card)
     versus_decoder()
 live_gan()
+map_terms("gan")

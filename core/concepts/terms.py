@@ -40,11 +40,11 @@ PLACES: dict[str, tuple[str, str]] = {
     "amplify": ("deep_dream", "what-to-amplify"),
     "style": ("style_transfer", "result"),
     "gram": ("style_transfer", "gram"),
-    # pages still being written (issues 21, 22): their anchors are guesses until they land
+    "features": ("features", "feature-grid"),
+    "gan-digits": ("gan", "digits-from-noise"),
+    "gan-live": ("gan", "live-gan"),
+    # a page still being written (issue 22): its anchor is a guess until it lands
     "backends": ("backends", "same-code-every-backend"),
-    "gan-digits": ("gan", "dcgan-digits"),
-    "gan-live": ("gan", "train-a-gan"),
-    "features": ("features", "what-a-feature-looks-like"),
 }
 
 
