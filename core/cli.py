@@ -23,6 +23,7 @@ TOPICS = {  # subcommand target -> module
     "sequence-autoencoder": "core.sequence_autoencoder.cli",
     "dream": "core.dream.cli",
     "initializers": "core.customizing.cli",
+    "backends": "core.backends.cli",
     "startup": "core.startup",
     "classroom": "core.classroom",
     "browser": "core.browser_bench",
