@@ -65,10 +65,10 @@ PAGES = (
          "Lambda layers, `keras.ops` backend code, a custom Local Response Normalization layer "
          "that saves safely, and a kernel_initializer experiment.",
          ("mnist",), without_data="sections 1–3, and the initializer lab on synthetic digits"),
-    Page("pages/backends.py", "Backends", ":material/swap_horiz:",
-         "The same Keras code on TensorFlow, JAX, NumPy and PyTorch, each in its own process: "
-         "outputs compared, times side by side, and the one step each backend writes its own "
-         "way, the gradient."),
+    Page("pages/backends.py", N_("Backends"), ":material/swap_horiz:",
+         N_("The same Keras code on TensorFlow, JAX, NumPy and PyTorch, each in its own process: "
+            "outputs compared, times side by side, and the one step each backend writes its own "
+            "way, the gradient.")),
 )
 
 

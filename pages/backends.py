@@ -19,7 +19,7 @@ st.markdown(_(
 
 with st.spinner(_("Starting Keras…")):
     from core.backends import cases, view
-    from core.backends.pool import INSTALL, Pool
+    from core.backends.pool import INSTALL, NEEDS, Pool
     from core.customizing import distance, lrn
 
 CASES = {"distance": N_("The book's Lambda layer: Euclidean distance"),
@@ -49,10 +49,11 @@ def backends_on_this_server() -> None:
     infos = {b: w.info for b, w in pool.workers.items()}
     st.dataframe(view.states_frame(pool.states(), infos, pool.missing, INSTALL),
                  hide_index=True)
-    for backend, why in pool.missing.items():
-        st.info(_("**{name}** is not available on this server: {why}. Everything else on "
-                  "this page works without it. To add it: `{command}`",
-                  name=view.NAMES[backend], why=why, command=INSTALL[backend]),
+    for backend in pool.missing:
+        st.info(_("**{name}** is not available on this server: the Python package "
+                  "`{package}` is not installed. Everything else on this page works without "
+                  "it. To add it: `{command}`", name=view.NAMES[backend],
+                  package=NEEDS[backend], command=INSTALL[backend]),
                 icon=":material/extension_off:")
     if {"jax", "numpy"} & set(pool.missing):
         st.caption(_("Keras 3.15's NumPy backend borrows a few functions from JAX, so both "

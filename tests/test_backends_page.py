@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core.backends.pool import BACKENDS, INSTALL, missing
+from core.backends.pool import BACKENDS, INSTALL, missing, worker_pids
 from tests.helpers import open_page
 
 PAGE = "pages/backends.py"
@@ -68,7 +68,7 @@ def test_the_workers_stop_with_the_server(tmp_path):
     try:
         errors = asyncio.run(_visit(base, "backends"))
         assert errors == []
-        workers = _workers(server.pid)
+        workers = worker_pids(server.pid)
         assert len(workers) == 1
     finally:
         classroom.stop_server(server)
@@ -91,17 +91,3 @@ async def _visit(base: str, page_name: str) -> list[str]:
         page = next(p for p in student.pages if p.url_pathname == page_name)
         await student.visit(page)
         return student.errors
-
-
-def _workers(server_pid: int) -> list[int]:
-    """The server's children that are backend workers (started by any of its threads)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            if parent == server_pid and b"core.backends.worker" in (
-                    stat.parent / "cmdline").read_bytes():
-                found.append(int(stat.parent.name))
-        except (OSError, IndexError, ValueError):
-            continue
-    return found

@@ -79,6 +79,10 @@ def bench_args(parser: argparse.ArgumentParser) -> None:
                         help="clicks per case, after one warm-up click (default 20)")
     parser.add_argument("--backends", nargs="+", choices=BACKEND_NAMES, default=None,
                         help="which backends (default: all, or $LAB_BACKENDS)")
+    parser.add_argument("--app", action="store_true",
+                        help="also start the app, open the Backends page as a student would, "
+                             "measure the server's memory with its workers running, and check "
+                             "that they stop with the server")
 
 
 BENCH_CASES = (("distance", {"seed": 0}), ("lrn", {"seed": 0}), ("book_lines", {"seed": 0}),
@@ -121,12 +125,77 @@ def bench(args: argparse.Namespace) -> int:
         memory = {b: rss_mb([pid]) for b, pid in pool.pids().items()}
     finally:
         pool.stop()
-    print_json({"backends": list(pool.workers), "missing": list(pool.missing),
-                "start_seconds": start, "all_ready_seconds": round(all_ready, 2),
-                "cases": per_case, "worker_rss_mb": memory,
-                "workers_rss_mb": round(sum(m or 0 for m in memory.values()), 1),
-                "repeats": args.repeats})
+    report = {"backends": list(pool.workers), "missing": list(pool.missing),
+              "start_seconds": start, "all_ready_seconds": round(all_ready, 2),
+              "cases": per_case, "worker_rss_mb": memory,
+              "workers_rss_mb": round(sum(m or 0 for m in memory.values()), 1),
+              "repeats": args.repeats}
+    if args.app:
+        report["app"] = app_memory(args.backends)
+    print_json(report)
     return 0
+
+
+def app_memory(backends: list[str] | None, timeout_s: float = 600) -> dict:
+    """Start the app, open the Backends page until its workers are ready, measure the server's
+    memory and its workers', stop the server and count the workers still running after 30 s."""
+    import asyncio
+    import os
+    from pathlib import Path
+
+    from core import classroom
+    from core.backends.pool import worker_pids
+
+    env = {**os.environ, **({"LAB_BACKENDS": ",".join(backends)} if backends else {})}
+    server, base = classroom.start_server(env)
+    try:
+        started = time.perf_counter()
+        before = classroom.rss_mb([server.pid])
+        while not asyncio.run(_page_is_ready(base)):
+            if time.perf_counter() - started > timeout_s:
+                raise RuntimeError("the Backends page's workers did not start")
+            time.sleep(2)
+        ready = time.perf_counter() - started
+        pids = worker_pids(server.pid)
+        workers = {pid: classroom.rss_mb([pid]) for pid in pids}
+        server_mb = _own_rss_mb(server.pid)
+    finally:
+        classroom.stop_server(server)
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return {"server_rss_mb_before": before, "server_rss_mb": server_mb,
+            "workers_rss_mb": sorted(workers.values()),
+            "total_rss_mb": round(server_mb + sum(workers.values()), 1),
+            "page_ready_seconds": round(ready, 1),
+            "workers_left_after_stop": sum(Path(f"/proc/{pid}").exists() for pid in pids)}
+
+
+async def _page_is_ready(base: str) -> bool:
+    """Open the Backends page as a student; True once it shows its sections (the choice of
+    code to run), not the workers' start-up."""
+    import random
+
+    import websockets
+
+    from core.classroom import Student
+
+    async with websockets.connect(base.replace("http://", "ws://") + "/_stcore/stream",
+                                  subprotocols=["streamlit"], max_size=None,
+                                  ping_interval=None) as ws:
+        student = Student(ws, random.Random(0))
+        await student.rerun()
+        await student.visit(next(p for p in student.pages if p.url_pathname == "backends"))
+        return any(w.kind == "button_group" for w in student.widgets.values())
+
+
+def _own_rss_mb(pid: int) -> float:
+    from pathlib import Path
+
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
 
 
 def _ms(seconds: float | None) -> float | None:

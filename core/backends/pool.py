@@ -249,3 +249,17 @@ class Pool:
     def stop(self) -> None:
         for worker in self.workers.values():
             worker.stop()
+
+
+def worker_pids(parent: int) -> list[int]:
+    """The backend workers that process `parent` started, from any of its threads (Linux's
+    /proc; empty elsewhere). For measuring a server's memory and checking they stop with it."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == parent and b"core.backends.worker" in (stat.parent / "cmdline").read_bytes():
+                found.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from keras import ops
 
+from core.i18n import N_
+
 
 def dream_loss(features, image):
     """The book's loss: the mean activation of the chosen layer (`K.mean(layer_output)`)."""
@@ -57,4 +59,4 @@ def torch_gradient(features):
 
 
 GRADIENTS = {"tensorflow": tensorflow_gradient, "jax": jax_gradient, "torch": torch_gradient}
-NO_AUTODIFF = "the NumPy backend has no automatic differentiation: it only runs models forward"
+NO_AUTODIFF = N_("the NumPy backend has no automatic differentiation: it only runs models forward")

@@ -66,8 +66,8 @@ def comparison(answers: Mapping[str, Answer]) -> pd.DataFrame:
             diff = (max_abs_diff(answers[ref].outputs, answer.outputs)
                     if ref and backend != ref else None)
             note = _("reference") if backend == ref else ""
-        else:
-            diff, note = None, answer.error or ""
+        else:  # an unsupported case is one of our own messages (steps.NO_AUTODIFF)
+            diff, note = None, _(answer.error) if answer.unsupported else answer.error or ""
         rows.append({_("backend"): NAMES.get(backend, backend),
                      _("computing (ms)"): _ms(answer.seconds if answer.ok else None),
                      _("click (ms)"): _ms(answer.round_trip),
@@ -143,7 +143,7 @@ def book_table(answers: Mapping[str, Answer]) -> pd.DataFrame:
 def _short(value: np.ndarray, limit: int = 4) -> str:
     flat = np.ravel(value)
     shown = ", ".join(f"{v:.4g}" for v in flat[:limit])
-    shape = "×".join(map(str, np.shape(value))) or "scalar"
+    shape = "×".join(map(str, np.shape(value))) or _("scalar")
     return f"{shape}: {shown}{', …' if flat.size > limit else ''}"
 
 
