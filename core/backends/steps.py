@@ -29,6 +29,7 @@ def ascend(image, grads, step_size: float):
 def tensorflow_gradient(features):
     import tensorflow as tf
 
+    @tf.function  # traced into a graph once per image shape, as jax.jit compiles below
     def gradient(image):
         image = tf.convert_to_tensor(image)
         with tf.GradientTape() as tape:

@@ -87,15 +87,16 @@ def time_chart(answers: Mapping[str, Answer]) -> alt.Chart:
             for part, seconds in ((computing, a.seconds), (trip, a.round_trip))]
     frame = pd.DataFrame(rows, columns=["backend", "part", "ms"])
     return alt.Chart(frame, title=_("Time of this click, per backend")).mark_bar().encode(
-        x=alt.X("ms:Q", title=_("milliseconds")),
-        y=alt.Y("backend:N", title=None, sort=[NAMES[b] for b in BACKENDS]),
-        yOffset=alt.YOffset("part:N", sort=[computing, trip]),
+        x=alt.X("backend:N", title=None, sort=[NAMES[b] for b in BACKENDS],
+                axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("part:N", sort=[computing, trip]),
+        y=alt.Y("ms:Q", title=_("milliseconds")),
         color=alt.Color("part:N", title=None, sort=[computing, trip],
-                        legend=alt.Legend(orient="top")),
+                        legend=alt.Legend(orient="top", labelLimit=300)),
         tooltip=[alt.Tooltip("backend:N", title=_("backend")),
                  alt.Tooltip("part:N", title=_("what")),
                  alt.Tooltip("ms:Q", title=_("milliseconds"), format=".1f")],
-    ).properties(height=40 + 36 * frame["backend"].nunique())
+    ).properties(height=240)
 
 
 def outputs_frame(answers: Mapping[str, Answer], key: str, limit: int = 8) -> pd.DataFrame:
