@@ -24,10 +24,12 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parents[1]
 INTERACTION_TIMEOUT_S = 60  # a click that answers later than this counts as an error
 NAVIGATE_P = 0.25  # chance that a click goes to another page rather than a widget
+SIDEBAR = 1  # the root container of the sidebar in a delta's path (0: the main area)
 SKIPPED = {"file_uploader", "download_button", "text_input", "text_area", "multiselect",
            "chat_input", "camera_input", "audio_input"}  # widgets a simulated student leaves
 
@@ -38,6 +40,8 @@ def bench_args(parser) -> None:
                         help="mean think time between a student's clicks, seconds")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of clicking")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--locale", default="en-US",
+                        help="the students' browser language (ja-JP: the lab in Japanese)")
     parser.add_argument("--solo", type=int, metavar="REPEATS", help="instead of a class: one "
                         "student reruns every page REPEATS times and clicks REPEATS widgets on "
                         "it (medians per page, after a first visit warms the page)")
@@ -53,19 +57,23 @@ def bench(args) -> int:
         env["LAB_DATA_DIR"] = args.data_dir
     pids = [int(p) for p in args.server_pids.split(",")] if args.server_pids else None
     result = run(args.sessions, args.think, args.duration, seed=args.seed, url=args.url, env=env,
-                 solo=args.solo, pids=pids)
+                 solo=args.solo, pids=pids, locale=args.locale)
     print(json.dumps(result))
     return 0 if result["errors"] == 0 else 1
 
 
 def run(sessions: int, think: float, duration: float, *, seed: int = 0, url: str | None = None,
-        env: dict | None = None, solo: int | None = None, pids: list[int] | None = None) -> dict:
+        env: dict | None = None, solo: int | None = None, pids: list[int] | None = None,
+        locale: str = "en-US") -> dict:
     """Start a server (unless `url` is given), drive the class for `duration` s, stop it."""
+    Student.locale = locale  # every simulated browser's language
+
     def drive(base: str, pids: list[int] | None) -> dict:
         if solo:
-            return asyncio.run(_solo(base, solo, seed, pids))
+            return {**asyncio.run(_solo(base, solo, seed, pids)), "locale": locale}
         asyncio.run(_warm_up(base, seed))
-        return asyncio.run(_drive(base, sessions, think, duration, seed, server_pids=pids))
+        return {**asyncio.run(_drive(base, sessions, think, duration, seed, server_pids=pids)),
+                "locale": locale}
 
     if url is not None:
         if not url.startswith(("http://127.0.0.1", "http://localhost")):
@@ -158,6 +166,7 @@ class Student:
     states: dict = field(default_factory=dict)  # id -> WidgetState, the values we hold
     polls: dict = field(default_factory=dict)  # fragment id -> interval (run_every)
     errors: list = field(default_factory=list)
+    locale: ClassVar[str] = "en-US"  # the browser's language (`--locale`)
 
     async def rerun(self, *, trigger=None, fragment_id: str = "", auto: bool = False) -> float:
         """Send one rerun (a click), wait for `script_finished`; the seconds it took."""
@@ -169,7 +178,7 @@ class Student:
         state.fragment_id = fragment_id
         state.is_auto_rerun = auto
         state.context_info.timezone = "UTC"
-        state.context_info.locale = "en-US"
+        state.context_info.locale = self.locale
         widgets = list(self.states.values()) + ([trigger] if trigger is not None else [])
         state.widget_states.widgets.extend(widgets)
         if not fragment_id:
@@ -189,8 +198,8 @@ class Student:
             if kind == "new_session":
                 self.pages = list(msg.new_session.app_pages)
                 self.page_hash = msg.new_session.page_script_hash
-            elif kind == "delta":
-                self._read_delta(msg.delta)
+            elif kind == "delta" and msg.metadata.delta_path[:1] != [SIDEBAR]:
+                self._read_delta(msg.delta)  # the page's widgets: the sidebar is the app's frame
             elif kind == "auto_rerun":
                 self.polls[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
             elif kind == "navigation":  # st.navigation: the app's pages, the one shown

@@ -26,6 +26,17 @@ def open_page(app, path: str):
     return at
 
 
+def open_page_in(app, path: str, lang: str, monkeypatch):
+    """`open_page` with every string translated into `lang`; the page and the text it shows
+    (title, headers, prose and captions)."""
+    from core import i18n
+
+    monkeypatch.setattr(i18n, "language", lambda: lang)
+    at = open_page(app, path)
+    parts = [*at.title, *at.header, *at.subheader, *at.markdown, *at.caption]
+    return at, " ".join(part.value for part in parts)
+
+
 def finish_jobs(at, timeout: float = 120):
     """Let the shared job queue finish what a click queued, then rerun the page to show it
     (in a browser the waiting panel polls by itself; AppTest runs no timers)."""

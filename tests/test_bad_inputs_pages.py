@@ -67,7 +67,7 @@ def autoencoders():
 @pytest.fixture(scope="module")
 def customizing():
     page = Page("pages/customizing_keras.py")
-    page.at.radio(key="ck_image").set_value("My own image")
+    page.at.radio(key="ck_image").set_value("mine")
     page.after(lambda at: None)
     return page
 
@@ -75,6 +75,24 @@ def customizing():
 @pytest.fixture(scope="module")
 def deep_dream():
     return Page("pages/deep_dream.py")  # dreams on the shipped SqueezeNet weights
+
+
+def _style_transfer(radio: str) -> Page:
+    page = Page("pages/style_transfer.py")  # the shipped SqueezeNet and drawn styles
+    page.at.radio(key=radio).set_value("upload")
+    page.after(lambda at: None)
+    page.sections = headers(page.at)
+    return page
+
+
+@pytest.fixture(scope="module")
+def style_transfer_photo():
+    return _style_transfer("style_source")
+
+
+@pytest.fixture(scope="module")
+def style_transfer_style():
+    return _style_transfer("style_look")
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +136,18 @@ def test_customizing_lrn_upload(customizing, case):
 @pytest.mark.parametrize("case", IMAGES, ids=str)
 def test_deep_dream_upload(deep_dream, case):
     check_image(deep_dream, case, deep_dream.after(upload("dd_upload", case)))
+
+
+@pytest.mark.parametrize("case", IMAGES, ids=str)
+def test_style_transfer_photo_upload(style_transfer_photo, case):
+    page = style_transfer_photo
+    check_image(page, case, page.after(upload("style_upload", case)))
+
+
+@pytest.mark.parametrize("case", IMAGES, ids=str)
+def test_style_transfer_style_upload(style_transfer_style, case):
+    page = style_transfer_style
+    check_image(page, case, page.after(upload("style_look_upload", case)))
 
 
 @pytest.mark.parametrize("case", bad_inputs.csv_cases(), ids=str)
@@ -235,5 +265,5 @@ def test_sequence_autoencoders_sentence(sequence_autoencoders, case):
 def test_every_page_is_covered():
     covered = {"pages/regression.py", "pages/autoencoders.py", "pages/customizing_keras.py",
                "pages/deep_dream.py", "pages/memory_network.py", "pages/functional_api.py",
-               "pages/sequence_autoencoders.py"}
+               "pages/sequence_autoencoders.py", "pages/style_transfer.py"}
     assert covered == {p.path for p in PAGES}
