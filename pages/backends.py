@@ -91,9 +91,10 @@ def same_code() -> None:
                      x=x.astype(int).tolist(), y=y.astype(int).tolist()))
     elif case == "lrn":
         args = {"seed": int(seed)}
-        left.code(inspect.getsource(lrn.LocalResponseNormalization.call), language="python")
+        left.code(inspect.getsource(lrn.LocalResponseNormalization), language="python")
         st.caption(_("As in the book's test: `np.random.randn(225, 225, 3)` through "
-                     "`LocalResponseNormalization()` with the book's settings."))
+                     "`LocalResponseNormalization()` with the book's settings, and through the "
+                     "lab's two other LRN layers (Customizing Keras, section 3)."))
     else:
         names = cases.shipped_models()
         name = left.selectbox(_("Shipped model"), names,

@@ -86,7 +86,7 @@ def test_a_missing_backend_is_named_with_the_command_that_adds_it():
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_each_backend_runs_the_books_lambda_and_custom_layer(pool, backend):
     _installed(backend)
-    from core.customizing.lrn import LocalResponseNormalization
+    from core.customizing import lrn
 
     worker = pool.workers[backend]
     assert worker.info["backend"] == backend
@@ -97,8 +97,12 @@ def test_each_backend_runs_the_books_lambda_and_custom_layer(pool, backend):
                                rtol=1e-6)
     answer = worker.ask("lrn", {"seed": 5, "side": 32})
     assert answer.ok, answer.error
-    here = np.asarray(LocalResponseNormalization()(cases.lrn_inputs(5, 32)))  # TensorFlow
-    np.testing.assert_allclose(answer.outputs["normalized"], here, atol=AGREE)
+    x = cases.lrn_inputs(5, 32)
+    for name, layer in (("book", lrn.LocalResponseNormalization()),
+                        ("channel_sum", lrn.ChannelSumLRN()),
+                        ("across_channel", lrn.AcrossChannelLRN())):
+        here = np.asarray(layer(x))  # in this process: TensorFlow
+        np.testing.assert_allclose(answer.outputs[name], here, atol=AGREE)
 
 
 def test_non_tensorflow_workers_run_without_tensorflow(pool):

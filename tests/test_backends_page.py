@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.backends.pool import BACKENDS, INSTALL, missing, worker_pids
-from tests.helpers import open_page
+from tests.helpers import open_page, open_page_in
 
 PAGE = "pages/backends.py"
 
@@ -54,6 +54,16 @@ def test_the_same_code_runs_and_agrees_on_every_installed_backend(app):
         assert "no automatic differentiation" in dream["note"].iloc[installed.index("numpy")]
     assert any("A reader asks" in m.value for m in at.markdown)
     assert not at.error
+
+
+def test_the_page_in_japanese(app, monkeypatch):
+    at, __ = open_page_in(app, PAGE, "ja", monkeypatch)
+    at = _until_ready(at)
+    text = " ".join(part.value for part in [*at.title, *at.header, *at.markdown, *at.caption])
+    assert "バックエンド" in at.title[0].value and "2 · 同じコードをすべてのバックエンドで" in text
+    assert "複数のバックエンドにまたがる" in text  # the reader's question, answered in Japanese
+    assert list(at.dataframe[1].value.columns)[:3] == ["バックエンド", "計算 (ms)", "応答 (ms)"]
+    assert not at.exception
 
 
 def test_the_workers_stop_with_the_server(tmp_path):

@@ -55,7 +55,7 @@ def distance(seed: int = 0, rows: int = 4, size: int = 3) -> Outputs:
     return {"distance": ops.convert_to_numpy(_distance_model(size)([x, y]))}
 
 
-# --- the book's Local Response Normalization custom layer ---------------------------------------
+# --- the book's Local Response Normalization custom layer (and the lab's two other LRNs) ------
 
 def lrn_inputs(seed: int, side: int = 225) -> np.ndarray:
     """The book's test input, `np.random.randn(225, 225, 3)`, as a batch of one."""
@@ -63,14 +63,16 @@ def lrn_inputs(seed: int, side: int = 225) -> np.ndarray:
 
 
 @functools.cache
-def _lrn_layer() -> keras.layers.Layer:
-    from core.customizing.lrn import LocalResponseNormalization
+def _lrn_layers() -> dict[str, keras.layers.Layer]:
+    from core.customizing import lrn
 
-    return LocalResponseNormalization()  # the book's defaults
+    return {"book": lrn.LocalResponseNormalization(),  # the book's settings, all three
+            "channel_sum": lrn.ChannelSumLRN(), "across_channel": lrn.AcrossChannelLRN()}
 
 
 def lrn(seed: int = 0, side: int = 225) -> Outputs:
-    return {"normalized": ops.convert_to_numpy(_lrn_layer()(lrn_inputs(seed, side)))}
+    x = lrn_inputs(seed, side)
+    return {name: ops.convert_to_numpy(layer(x)) for name, layer in _lrn_layers().items()}
 
 
 # --- every shipped model, on a fixed batch -------------------------------------------------------
