@@ -10,6 +10,7 @@ parallel. Nothing a worker sends is unpickled: see core.backends.protocol.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
 import os
 import queue
@@ -105,14 +106,18 @@ class _Process:
     def alive(self) -> bool:
         return self.popen.poll() is None
 
-    def stop(self) -> None:
-        if self.alive:
-            try:
-                self.popen.stdin.close()  # the worker's signal to finish
-                self.popen.wait(timeout=5)
-            except (OSError, subprocess.TimeoutExpired):
-                self.popen.kill()
-                self.popen.wait()
+    def close(self) -> None:
+        """Ask the worker to finish (it exits when its stdin closes)."""
+        with contextlib.suppress(OSError):  # already closed: it is finishing
+            self.popen.stdin.close()
+
+    def stop(self, timeout: float = 5) -> None:
+        self.close()
+        try:
+            self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
 
 
 class Worker:
@@ -202,6 +207,11 @@ class Worker:
                       time.perf_counter() - started, message.get("error"),
                       bool(message.get("unsupported")))
 
+    def close(self) -> None:
+        """Ask the worker to finish, without waiting (see `stop`)."""
+        if self._process is not None:
+            self._process.close()
+
     def stop(self) -> None:
         with self._lock:
             if self._process is not None:
@@ -247,6 +257,9 @@ class Pool:
         return {b: pid for b, w in self.workers.items() if (pid := w.pid) is not None}
 
     def stop(self) -> None:
+        """Every worker at once: each is asked to finish, then waited for."""
+        for worker in self.workers.values():
+            worker.close()
         for worker in self.workers.values():
             worker.stop()
 
