@@ -11,7 +11,6 @@ import functools
 import importlib
 import importlib.util
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import keras
@@ -22,12 +21,6 @@ from core.backends import book, steps
 from core.cards import ASSETS
 
 Outputs = dict[str, np.ndarray]
-
-
-@dataclass(frozen=True)
-class Case:
-    run: Callable[..., Outputs]
-    autodiff: bool = False  # needs the backend's own gradients (the NumPy backend has none)
 
 
 class Unsupported(Exception):
@@ -99,7 +92,7 @@ def fixed_batch(net: keras.Model, seed: int, batch: int = 4, side: int = 64) -> 
     """Inputs of the right shape and type, drawn from `seed`: numbers in [0, 1) (sizes left
     open, such as an image's, are `side`), and word ids below the smallest vocabulary."""
     rng = np.random.default_rng(seed)
-    vocab = min((layer.input_dim for layer in net._flatten_layers()
+    vocab = min((layer.input_dim for layer in _layers(net)
                  if isinstance(layer, keras.layers.Embedding)), default=10)
     batch_inputs = []
     for spec in net.inputs:
@@ -109,6 +102,14 @@ def fixed_batch(net: keras.Model, seed: int, batch: int = 4, side: int = 64) -> 
         else:
             batch_inputs.append(rng.uniform(0, 1, shape).astype("float32"))
     return batch_inputs
+
+
+def _layers(net: keras.Model):
+    """Every layer, those of nested models (an encoder inside an autoencoder) included."""
+    for layer in net.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from _layers(layer)
 
 
 def model(name: str, seed: int = 0) -> Outputs:
@@ -166,12 +167,9 @@ def dream_step(layer: str = "fire5_concat", iterations: int = 3,
     return {"image": image[0], "losses": np.asarray(losses, "float32")}
 
 
-CASES = {
-    "distance": Case(distance),
-    "lrn": Case(lrn),
-    "model": Case(model),
-    "book_lines": Case(book_lines),
-    "dream_step": Case(dream_step, autodiff=True),
+CASES: dict[str, Callable[..., Outputs]] = {
+    "distance": distance, "lrn": lrn, "model": model, "book_lines": book_lines,
+    "dream_step": dream_step,  # raises Unsupported on a backend without autodiff (NumPy)
 }
 
 # What the Backends page asks first: run once when a worker starts for the page.

@@ -106,7 +106,7 @@ def bench(args: argparse.Namespace) -> int:
             return 1
         start = {b: round(w.info["ready_seconds"], 2) for b, w in pool.workers.items()}
         all_ready = time.perf_counter() - started
-        per_case = {}
+        per_case, errors = {}, []
         for case, case_args in BENCH_CASES:
             first = pool.run(case, case_args)  # warm-up: loading, tracing, compiling
             clicks, computing = [], {b: [] for b in pool.workers}
@@ -117,6 +117,8 @@ def bench(args: argparse.Namespace) -> int:
                 for b, answer in answers.items():
                     if answer.ok:
                         computing[b].append(answer.seconds)
+                    elif not answer.unsupported:
+                        errors.append(f"{b} {case}: {answer.error}")
             per_case[case_args.get("name", case)] = {
                 "click_p50_ms": _ms(statistics.median(clicks)),
                 "computing_p50_ms": {b: _ms(statistics.median(s)) if s else None
@@ -129,11 +131,11 @@ def bench(args: argparse.Namespace) -> int:
               "start_seconds": start, "all_ready_seconds": round(all_ready, 2),
               "cases": per_case, "worker_rss_mb": memory,
               "workers_rss_mb": round(sum(m or 0 for m in memory.values()), 1),
-              "repeats": args.repeats}
+              "repeats": args.repeats, "errors": len(errors), "first_errors": errors[:3]}
     if args.app:
         report["app"] = app_memory(args.backends)
     print_json(report)
-    return 0
+    return 1 if errors else 0
 
 
 def app_memory(backends: list[str] | None, timeout_s: float = 600) -> dict:

@@ -88,7 +88,7 @@ def _answer(cases, line: str) -> dict:
         seconds = []
         for _ in range(repeats):
             start = time.perf_counter()
-            outputs = case.run(**args)
+            outputs = case(**args)
             seconds.append(time.perf_counter() - start)
         return {"id": request_id, "ok": True, "outputs": outputs,
                 "seconds": statistics.median(seconds), "first_seconds": seconds[0]}
