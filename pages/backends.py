@@ -69,8 +69,9 @@ def wait_for_workers() -> None:
     if not starting:
         st.rerun()
     st.progress(ready / max(1, len(pool.workers)), text=_(
-        "Starting the backend workers ({ready} of {total} ready; waiting for {names}). The "
-        "first visit after the server starts takes a few seconds.",
+        "Starting the backend workers ({ready} of {total} ready; waiting for {names}). They "
+        "start when this page is first opened, and again after five idle minutes: up to a "
+        "minute on a busy server.",
         ready=ready, total=len(pool.workers), names=", ".join(starting)))
 
 
