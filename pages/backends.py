@@ -77,7 +77,8 @@ def wait_for_workers() -> None:
 
 @st.fragment
 def same_code() -> None:
-    st.header(_("2 · The same code on every backend"), anchor="same-code", divider="gray")
+    st.header(_("2 · The same code on every backend"), anchor="same-code-every-backend",
+              divider="gray")
     case = st.segmented_control(_("Code to run"), list(CASES), default="distance",
                                 format_func=lambda key: _(CASES[key]), required=True,
                                 key="be_case")
