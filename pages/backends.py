@@ -98,9 +98,8 @@ def same_code() -> None:
                      "`LocalResponseNormalization()` with the book's settings, and through the "
                      "lab's two other LRN layers (Customizing Keras, section 3)."))
     else:
-        names = cases.shipped_models()
-        name = left.selectbox(_("Shipped model"), names,
-                              index=names.index("air_quality/all.keras"), key="be_model")
+        names = [name for name in cases.PAGE_MODELS if name in cases.shipped_models()]
+        name = left.selectbox(_("Shipped model"), names, key="be_model")
         args = {"name": name, "seed": int(seed)}
         left.code(inspect.getsource(cases.model), language="python")
         st.caption(_("A fixed batch of four random inputs of the right shape and type (numbers "

@@ -75,6 +75,13 @@ def shipped_models() -> list[str]:
     return sorted(str(p.relative_to(ASSETS)) for p in ASSETS.rglob("*.keras"))
 
 
+# The page offers one model per topic (the command line checks them all): each model a worker
+# runs costs its first click a compilation, and the worker some memory, for as long as it runs.
+PAGE_MODELS = ("air_quality/all.keras", "autoencoder/mnist_conv.keras", "babi/task1.keras",
+               "sequence_autoencoder/days_code16.keras", "sequence_autoencoder/sentences.keras",
+               "dream/squeezenet_v1_1.keras")
+
+
 @functools.lru_cache(maxsize=64)
 def load_shipped(name: str) -> keras.Model:
     """A shipped model in safe mode; its topic's `model` module registers its custom layers
