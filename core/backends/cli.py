@@ -138,9 +138,10 @@ def bench(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def app_memory(backends: list[str] | None, timeout_s: float = 600) -> dict:
-    """Start the app, open the Backends page until its workers are ready, measure the server's
-    memory and its workers', stop the server and count the workers still running after 30 s."""
+def app_memory(backends: list[str] | None, clicks: int = 20, timeout_s: float = 600) -> dict:
+    """Start the app, open the Backends page until its workers are ready, click its widgets as
+    a student would, measure the server's memory and its workers', stop the server and count
+    the workers still running 30 s later."""
     import asyncio
     import os
     from pathlib import Path
@@ -153,11 +154,10 @@ def app_memory(backends: list[str] | None, timeout_s: float = 600) -> dict:
     try:
         started = time.perf_counter()
         before = classroom.rss_mb([server.pid])
-        while not asyncio.run(_page_is_ready(base)):
+        while not (times := asyncio.run(_page_clicks(base, clicks))):
             if time.perf_counter() - started > timeout_s:
                 raise RuntimeError("the Backends page's workers did not start")
             time.sleep(2)
-        ready = time.perf_counter() - started
         pids = worker_pids(server.pid)
         workers = {pid: classroom.rss_mb([pid]) for pid in pids}
         server_mb = _own_rss_mb(server.pid)
@@ -169,13 +169,16 @@ def app_memory(backends: list[str] | None, timeout_s: float = 600) -> dict:
     return {"server_rss_mb_before": before, "server_rss_mb": server_mb,
             "workers_rss_mb": sorted(workers.values()),
             "total_rss_mb": round(server_mb + sum(workers.values()), 1),
-            "page_ready_seconds": round(ready, 1),
+            "page_ready_seconds": round(time.perf_counter() - started - sum(times), 1),
+            "page_click_p50_ms": _ms(statistics.median(times)),
+            "page_click_max_ms": _ms(max(times)), "page_clicks": len(times),
             "workers_left_after_stop": sum(Path(f"/proc/{pid}").exists() for pid in pids)}
 
 
-async def _page_is_ready(base: str) -> bool:
-    """Open the Backends page as a student; True once it shows its sections (the choice of
-    code to run), not the workers' start-up."""
+async def _page_clicks(base: str, clicks: int) -> list[float]:
+    """Open the Backends page as a student; once it shows its sections (not the workers'
+    start-up), change `clicks` of its widgets, one at a time: the seconds each took to answer.
+    Empty while the workers are still starting."""
     import random
 
     import websockets
@@ -188,7 +191,14 @@ async def _page_is_ready(base: str) -> bool:
         student = Student(ws, random.Random(0))
         await student.rerun()
         await student.visit(next(p for p in student.pages if p.url_pathname == "backends"))
-        return any(w.kind == "button_group" for w in student.widgets.values())
+        if not any(w.kind == "button_group" for w in student.widgets.values()):
+            return []
+        times = []
+        while len(times) < clicks:
+            clicked = await student.click()
+            if clicked is not None:
+                times.append(clicked[1])
+        return times
 
 
 def _own_rss_mb(pid: int) -> float:
