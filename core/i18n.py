@@ -133,10 +133,14 @@ def duration(seconds: float) -> str:
     return quantity(round(seconds / 60), "minute", decimals=0)
 
 
-def date(day: dt.date, pattern: str = "medium") -> str:
+def date(day: dt.date | str, pattern: str = "medium") -> str:
     """A date the locale's way: 'medium' (Nov 3, 2004 · 2004/11/03), 'long', or a CLDR skeleton
-    such as 'MMMd' (Nov 3 · 11月3日) or 'yMMM' (Nov 2004 · 2004年11月)."""
+    such as 'MMMd' (Nov 3 · 11月3日) or 'yMMM' (Nov 2004 · 2004年11月). `day` may be ISO text
+    ("2004-11-03", or a timestamp starting with one), as the model cards keep dates."""
     from babel.dates import format_date, format_skeleton
+
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day[:10])
 
     if pattern in ("short", "medium", "long", "full"):
         return format_date(day, format=pattern, locale=_locale())

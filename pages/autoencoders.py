@@ -10,7 +10,7 @@ from core.cards import percentile_of
 from core.catalog import PAGES
 from core.i18n import _
 from core.images import ImageError
-from pages.common import locate_or_explain, reader_asks
+from pages.common import locate_or_explain, map_terms, reader_asks
 from pages.text import as_text
 
 GAN_PAGE = "pages/gan.py"  # a page being written; linked once the navigation has it
@@ -361,3 +361,4 @@ denoising()
 mine = your_own_digit()
 latent_map()
 anomaly_score(mine)
+map_terms("autoencoders")

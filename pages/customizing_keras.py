@@ -9,7 +9,7 @@ from core.customizing import initializers as ini
 from core.i18n import _, language
 from core.images import ImageError, displayable, fit_within, open_image
 from pages import jobs_view
-from pages.common import link_when_built, locate_or_explain, reader_asks
+from pages.common import link_when_built, locate_or_explain, map_terms, reader_asks
 from pages.text import as_text
 
 N_CHOICES = [3, 5, 7, 9]  # LRN window sides (or channel counts): odd, as AlexNet's needs
@@ -405,3 +405,4 @@ lambda_section()
 ops_section()
 lrn_section()
 initializer_section()
+map_terms("customizing_keras")

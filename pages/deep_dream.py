@@ -8,7 +8,7 @@ from core.dream import engine, model, pictures, view
 from core.i18n import _
 from core.images import ImageError, displayable, open_image
 from pages import jobs_view
-from pages.common import explain_missing, link_when_built, locate_or_explain, reader_asks
+from pages.common import explain_missing, link_when_built, locate_or_explain, map_terms, reader_asks
 from pages.text import as_text
 
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
@@ -42,7 +42,7 @@ def photo_section():
     upload = mine.file_uploader(_("JPEG, PNG, WebP… (up to {limit} MB)", limit=UPLOAD_LIMIT_MB),
                                 key="dd_upload", type=IMAGE_TYPES,
                                 on_change=lambda: st.session_state.update(dd_use_sample=False))
-    sample.image(str(view.SAMPLE_PHOTO), caption=view.SAMPLE_CREDIT, width=160)
+    sample.image(str(view.SAMPLE_PHOTO), caption=_(view.SAMPLE_CREDIT), width=160)
     # One click dreams on the sample photo with the settings below (the classic preset at first).
     try_sample = sample.button(_("Try it with this photo"), key="dd_sample",
                                icon=":material/auto_awesome:")
@@ -236,3 +236,4 @@ what_is_a_feature()
 loss_and_step()
 dream_section(photo, photo_bytes, backbone, settings, side, submitted or try_sample)
 recent_dreams()
+map_terms("deep_dream")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 import pages  # noqa: F401 - a shared link to this page runs inside the app
-from core.i18n import _, language
-from pages.common import reader_asks
+from core.i18n import N_, _, language
+from pages.common import map_terms, reader_asks
 
 # The Japanese edition's ch07/functional_api.py (Keras 2), as the reader's notes quote it too.
 BOOK_LISTING = """\
@@ -95,8 +95,12 @@ def listings() -> None:
                           "`keras.Input(shape=(784,))`.", params=params))
 
 
-def show_style(title: str, style: dict) -> None:
-    st.subheader(title, anchor=f"twin-{title.lower()}")
+# The two ways to write a network, as the column headers name them
+STYLE_NAMES = {"Sequential": N_("`Sequential`"), "Functional": N_("Functional API")}
+
+
+def show_style(name: str, style: dict) -> None:
+    st.subheader(_(STYLE_NAMES[name]), anchor=f"twin-{name.lower()}")
     st.code(style["code"], language="python")
     st.metric(_("Parameters"), f"{style['params']:,}")
     st.graphviz_chart(style["dot"])
@@ -116,9 +120,9 @@ def two_ways_and_proof() -> None:
     sequential_spec = GUIDE_SEQUENTIAL if guide else CHAPTER
     chapter = {"Sequential": twins(sequential_spec, language())["Sequential"],
                "Functional": twins(CHAPTER, language())["Functional"]}
-    for column, (title, style) in zip(st.columns(2), chapter.items(), strict=True):
+    for column, (name, style) in zip(st.columns(2), chapter.items(), strict=True):
         with column:
-            show_style(title, style)
+            show_style(name, style)
     st.caption(_("Blue: input · grey: hidden layers · green: output. Both graphs are read from "
                  "each model's own call history (every Keras tensor remembers the layer call "
                  "that made it), so they show what Keras actually runs. The Sequential model "
@@ -233,3 +237,4 @@ listings()
 two_ways_and_proof()
 build_your_own()
 beyond_sequential()
+map_terms("functional_api")

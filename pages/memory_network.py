@@ -7,7 +7,7 @@ from core import datasets, i18n
 from core.babi import answering, book, data, examples, training, view
 from core.babi.data import REASONING, TASKS, story_text
 from core.i18n import _
-from pages.common import explain_missing, locate_or_explain
+from pages.common import explain_missing, locate_or_explain, map_terms
 from pages.text import as_text
 
 CHAPTER_STORY = "john travelled to the hallway\nmary journeyed to the bathroom"
@@ -218,7 +218,8 @@ def where_each_hop_looked(reading, result, known, card) -> None:
 
 def book_vs_memory_network(reading, result, card) -> None:
     st.header(_("5 · The book's network vs the memory network"), anchor="book-vs-memory-network")
-    st.markdown(_("The book's network (`composite_qa_net.py`) answers the same question, but it "
+    st.markdown(_("The book's network (`composite_qa_net.py`, the chapter's example of a "
+                  "**composite network**) answers the same question, but it "
                   "resets the story after each question, so it only ever reads **the last {n} "
                   "statements** as one run of words, matches them against the question and "
                   "hands the result to an LSTM.", n=book.WINDOW))
@@ -342,3 +343,4 @@ wiring(net)
 rows = task_rows(i18n.language())
 beyond_the_paper(rows)
 all_tasks(rows)
+map_terms("memory_network")

@@ -10,7 +10,7 @@ from core.catalog import UPLOAD_LIMIT_BYTES, UPLOAD_LIMIT_MB
 from core.functional_api import graph
 from core.i18n import _, language
 from pages import jobs_view
-from pages.common import locate_or_explain
+from pages.common import locate_or_explain, map_terms
 from pages.text import as_text
 
 INITIALIZERS = ["glorot_uniform", "he_normal", "random_normal", "zeros"]
@@ -112,7 +112,7 @@ def remember(column: str) -> None:
 def choose_model():
     st.header(_("1 · Tune the inputs"), anchor="tune-the-inputs")
     kind = st.radio(_("Model"), list(training.MODELS), horizontal=True, key="aq_model",
-                    format_func=lambda k: f"`{k}`: {_(training.MODELS[k])}")
+                    format_func=lambda k: _("`{kind}`: {what}", kind=k, what=_(training.MODELS[k])))
     return kind
 
 
@@ -383,3 +383,4 @@ if frame is not None:
     validation_section(kind, cards[kind], path)
 upload_section()
 training_section(frame, cards)
+map_terms("regression")

@@ -10,7 +10,7 @@ from core.catalog import UPLOAD_LIMIT_BYTES, UPLOAD_LIMIT_MB
 from core.i18n import _
 from core.sequence_autoencoder import faults, scoring, sentences, training, view, windows
 from core.sequence_autoencoder.model import CODE_SIZES
-from pages.common import locate_or_explain, reader_asks
+from pages.common import locate_or_explain, map_terms, reader_asks
 from pages.text import as_text
 
 
@@ -204,8 +204,8 @@ def days_introduction(card) -> None:
         "**unusual**. Every reading is first put in **normalized units**: minus its training "
         "mean, divided by its training standard deviation, so that 1 means one standard "
         "deviation whatever the sensor; errors are squares of those.",
-        channels=len(windows.CHANNELS), start=card.split["train"][0],
-        end=card.split["train"][1]))
+        channels=len(windows.CHANNELS), start=i18n.date(card.split["train"][0]),
+        end=i18n.date(card.split["train"][1])))
 
 
 @st.fragment
@@ -225,7 +225,7 @@ def calendar_and_day(day_cards: dict, main_code: int, path, days) -> None:
     st.caption(_("Each square is a day (weeks run left to right); faded: the training days, "
                  "full colour: the validation days from {start} on, never seen in training. "
                  "Click a day, or pick it below. Code size {code}.",
-                 start=card.split["validation"][0], code=main_code))
+                 start=i18n.date(card.split["validation"][0]), code=main_code))
     left, mid, right = st.columns([1, 2, 1], vertical_alignment="bottom")
     day = left.selectbox(_("Day"), list(cal["date"]), key="sa_day")
     code = mid.select_slider(_("Code size (numbers the day is squeezed into)"),
@@ -237,7 +237,7 @@ def calendar_and_day(day_cards: dict, main_code: int, path, days) -> None:
                  help=_("Mean squared error over its {hours} × {channels} readings, in "
                         "normalized units", hours=windows.HOURS, channels=len(windows.CHANNELS)))
     better = view.share_below(by_code[code], cal[cal["split"] == "validation"]["mse"])
-    each = ", ".join(f"{c}: {e:.3f}" for c, e in by_code.items())
+    each = i18n.listing([f"{c}: {e:.3f}" for c, e in by_code.items()])
     st.caption(_("A {split} day, {missing}% of its readings missing: {share:.0f}% of the "
                  "validation days are rebuilt better. With each code size: {each}.",
                  split=row["split name"], missing=row["missing %"], share=better, each=each)
@@ -282,7 +282,7 @@ def unusual_days(card, path) -> None:
         st.markdown(_("**Outages**: on {days} the box sent at most half of its readings; the "
                       "model is fed the training means there, a flat day it rebuilds easily, so "
                       "these days are marked by the tooltip's *missing %* rather than by their "
-                      "error.", days=", ".join(off)))
+                      "error.", days=i18n.listing([i18n.date(day) for day in off])))
     in_validation = sum(view.in_validation(d["date"]) for d in card.unusual_days)
     st.caption(_("The {n} largest errors of all the days in the card: {k} of them fall in the "
                  "validation months. Days with gaps are fed the training means, which rarely "
@@ -334,7 +334,8 @@ def anomaly_score(card) -> None:
         "(peak {peak:.0f}). On training-like days the fault score finds {stuck:.0%} of stuck "
         "sensors and {spike:.0%} of ±{sd:g} sd spikes.",
         quiet=1 - detected["stuck_visible_share"], peak_found=detected["peak"]["stuck"],
-        date=sharpest["date"], peak=sharpest["peak"], stuck=on_training["fault"]["stuck"],
+        date=i18n.date(sharpest["date"]), peak=sharpest["peak"],
+        stuck=on_training["fault"]["stuck"],
         spike=on_training["fault"]["spike"], sd=faults.SPIKE))
 
 
@@ -358,7 +359,7 @@ def break_a_day(card, main_code: int, path) -> None:
             if kind == "stuck" else
             _("a spike of +{sd:g} sd in {channel} at {hour}:00", **result["what"]))
     a, b = st.columns(2)
-    a.metric(_("Fault score of {day}, as recorded", day=day), f"{before:.1f}")
+    a.metric(_("Fault score of {day}, as recorded", day=i18n.date(day)), f"{before:.1f}")
     b.metric(_("with {what}", what=what), f"{after:.1f}", delta=f"{after - before:+.1f}",
              delta_color="inverse")
     verdict = (_("this day is above it already, fault or not: pick a quieter day")
@@ -436,3 +437,4 @@ day_cards = {code: card for code, (_model, card) in shipped_day_models().items()
 days_sections(day_cards)
 upload_section(max(day_cards, default=None))
 shipped_models(day_cards, sentence_card)
+map_terms("sequence_autoencoders")

@@ -11,7 +11,7 @@ from core.i18n import N_, _
 from core.images import ImageError, displayable, open_image
 from core.style import engine, model, pictures, view
 from pages import jobs_view
-from pages.common import explain_missing, locate_or_explain, reader_asks
+from pages.common import explain_missing, locate_or_explain, map_terms, reader_asks
 from pages.text import as_text
 
 IMAGE_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff"]
@@ -331,3 +331,4 @@ result_section(content_photo, content_bytes, style_image, style_bytes, backbone_
                chosen_settings, working_side, go, weights_ready)
 book_section(content_photo, content_bytes, style_image, style_bytes, backbone_key, working_side,
              weights_ready)
+map_terms("style_transfer")

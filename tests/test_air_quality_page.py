@@ -66,7 +66,7 @@ def test_the_figures_in_the_prose_are_the_cards(app, no_data):
                    f"against {card.validation['rmse']:.3f}",
                    f"{recipe['missing_targets_in_test']} hours",
                    f"R² {recipe['test_rows_with_reading']['r2']:.3f}",
-                   "on 2004-11-01 – 2004-12-31", f"all {len(card.inputs)} readings"):
+                   "on Nov 1, 2004 – Dec 31, 2004", f"all {len(card.inputs)} readings"):
         assert figure in text, figure
     assert card.split["validation"][0].startswith("2004-11-01")
     assert card.split["validation"][1].startswith("2004-12-31")
@@ -102,5 +102,5 @@ def test_without_data_tuning_still_works_and_the_rest_explains(app, no_data):
 
 def test_the_page_reads_in_japanese(app, no_data, monkeypatch):
     at, shown = open_page_in(app, PAGE, "ja", monkeypatch)
-    assert at.title[0].value == "回帰: 安価なセンサーからベンゼンを予測する"
+    assert at.title[0].value == "回帰：安価なセンサーからベンゼンを予測する"
     assert "**回帰**（regression）" in shown

@@ -5,47 +5,28 @@ loaded again; the shared helpers speak the student's language."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
-from streamlit.runtime import pages_manager
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1 import AppTest
 
 from core.catalog import PAGES
 from core.concepts import saved
 from core.concepts.terms import TERMS
-from tests.helpers import APP, ROOT
-
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-
-
-class _ServerPages(pages_manager.PagesManager):
-    """Pages as a running server has them once `st.navigation` ran: AppTest forgets that before
-    every run and, seeing a `pages/` folder, reruns a page file alone, without the app around
-    it (no sidebar, no language switch). Here every run goes through streamlit_app.py."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        pages_manager.PagesManager.uses_pages_directory = False
+from tests.helpers import APP, ROOT, app_in_shell, japanese_share
 
 
 @pytest.fixture
 def app(monkeypatch):
     """The whole app in AppTest, every run through its shell, started on Home."""
-    monkeypatch.setattr(app_test, "PagesManager", _ServerPages)
-    return AppTest.from_file(APP, default_timeout=60)
-
-
-def _texts(at) -> list[str]:
-    return ([at.title[0].value] + [h.value for h in at.header] + [m.value for m in at.markdown]
-            + [c.value for c in at.caption] + [e.label for e in at.expander])
+    return app_in_shell(monkeypatch)
 
 
 def _japanese_share(at) -> float:
-    """Japanese characters among the letters of what the page shows, code spans left out."""
-    text = re.sub(r"`[^`]*`|:material/\w+:|:\w+\[|\]", "", " ".join(_texts(at)))
-    letters = [c for c in text if c.isalpha()]
-    return sum(bool(JAPANESE.match(c)) for c in letters) / len(letters)
+    """Japanese among the letters of Home's prose (its tables and map name every term in both
+    languages on purpose)."""
+    return japanese_share([at.title[0].value, *(h.value for h in at.header),
+                           *(m.value for m in at.markdown), *(c.value for c in at.caption),
+                           *(e.label for e in at.expander)])
 
 
 def test_home_and_shell_in_english_by_default(app):
@@ -63,7 +44,7 @@ def test_a_japanese_browser_gets_everything_in_japanese(app):
     at = app.run()
     assert not at.exception
     assert at.session_state["lang"] == "ja" and at.query_params["lang"] == "ja"
-    assert [h.value for h in at.header] == ["7章の用語マップ", "ページ一覧"]
+    assert [h.value for h in at.header] == ["7 章の用語マップ", "ページ一覧"]
     assert [e.label for e in at.expander] == ["すべての用語と意味、そのページ",
                                               "このサイトについて"]
     assert "回帰" in [link.label for link in at.get("page_link")]
@@ -80,7 +61,7 @@ def test_the_address_overrides_the_browser(app):
     other = AppTest.from_file(APP, default_timeout=60)
     other.query_params["lang"] = "ja"
     other.context = {"locale": "en-US"}
-    assert other.run().header[0].value == "7章の用語マップ"
+    assert other.run().header[0].value == "7 章の用語マップ"
 
 
 def test_the_switch_changes_the_language_and_keeps_every_widget(app):
@@ -90,7 +71,7 @@ def test_the_switch_changes_the_language_and_keeps_every_widget(app):
     at.button_group(key="map_click").set_value("mark").run()
     at.sidebar.button_group(key="lang").set_value("ja").run()
     assert not at.exception
-    assert at.header[0].value == "7章の用語マップ" and at.query_params["lang"] == "ja"
+    assert at.header[0].value == "7 章の用語マップ" and at.query_params["lang"] == "ja"
     assert at.multiselect(key="map_understood").value == ["gan", "encoder"]
     assert at.toggle(key="map_edge_labels").value is False
     assert at.button_group(key="map_click").value == "mark"
@@ -107,7 +88,7 @@ def test_the_choice_and_the_map_survive_a_page_change(app):
     assert not at.exception
     assert at.session_state["lang"] == "ja" and at.expander[-1].label == "このサイトについて"
     at.switch_page("pages/home.py").run()
-    assert at.header[0].value == "7章の用語マップ"
+    assert at.header[0].value == "7 章の用語マップ"
     assert at.multiselect(key="map_understood").value == ["babi"]
 
 

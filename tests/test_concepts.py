@@ -113,7 +113,7 @@ def test_the_downloaded_picture_is_an_svg_with_every_term():
     root = ET.fromstring(picture)
     texts = [el.text for el in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "敵対的生成ネットワーク（GAN）" in texts
-    assert f"7章の用語マップ：{len(TERMS)} 語のうち 1 語を理解" in texts
+    assert f"7 章の用語マップ：{len(TERMS)} 語のうち 1 語を理解" in texts
     assert len(list(root.iter("{http://www.w3.org/2000/svg}circle"))) == len(TERMS)
 
 

@@ -158,5 +158,5 @@ def test_backbones_claim_no_size_they_have_not_measured(app, no_data):
 
 def test_the_page_reads_in_japanese(app, no_data, monkeypatch):
     at, shown = open_page_in(app, PAGE, "ja", monkeypatch)
-    assert at.title[0].value == "Deep Dream: CNN に写真の中のものを見させる"
+    assert at.title[0].value == "Deep Dream：CNN に写真の中のものを見させる"
     assert "**特徴**（feature）" in shown

@@ -1,19 +1,19 @@
 """The Memory network, Autoencoders and Sequence autoencoders pages in Japanese: every message
-of the pages and of their topics' core has a translation with the same placeholders, core says
-its messages in the reader's language, and each page renders in Japanese."""
+of the pages and of their topics' core has a translation with the same placeholders, and core
+says its messages in the reader's language. (Every page rendering in both languages:
+tests/test_app_pages_languages.py.)"""
 
 import string
 from pathlib import Path
 
 import numpy as np
-import pytest
 from babel.messages.extract import extract_from_file
 
 from core import i18n
 from core.autoencoder import view as autoencoder_view
 from core.babi import answering, training
 from core.sequence_autoencoder import scoring
-from tests.helpers import ROOT, open_page
+from tests.helpers import ROOT
 
 PAGES = ("pages/memory_network.py", "pages/autoencoders.py", "pages/sequence_autoencoders.py")
 SOURCES = [*PAGES, *(str(p.relative_to(ROOT)) for topic in ("babi", "autoencoder",
@@ -58,21 +58,6 @@ def test_core_says_its_messages_in_the_readers_language():
         assert autoencoder_view.above_the_line({"digits": np.array([1.0])}, 0.5) == \
             "数字：線より **上**"
     assert scoring.note_text(note) == "public holiday (Christmas Day): little traffic"
-
-
-@pytest.fixture
-def japanese(monkeypatch):
-    """The app as a student who chose Japanese sees it."""
-    monkeypatch.setattr(i18n, "_resolver", lambda: "ja")
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_the_page_renders_in_japanese(app, no_data, japanese, page):
-    at = open_page(app, page)
-    japanese_text = i18n.catalogue("ja")
-    headers = [h.value for h in at.header]
-    assert headers and all(h in japanese_text.values() for h in headers), headers
-    assert any("A reader asks" not in m.value and "。" in m.value for m in at.markdown)
 
 
 def test_the_extraction_covers_these_files():

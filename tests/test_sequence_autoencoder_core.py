@@ -99,7 +99,7 @@ def test_validation_days_leaving_the_training_range_are_counted_by_daily_mean():
     assert out["below"]["T"] == 2 and out["above"]["RH"] == 1
     assert out["above"][windows.CHANNELS[0]] == 1 and sum(out["below"].values()) == 2
     words = view.drift_words(out, top=2)
-    assert words == "T below the training range on 2 days; RH above the training range on 1 days"
+    assert words == "T below the training range on 2 days and RH above the training range on 1 days"
 
 
 def test_the_page_claims_about_the_validation_months_hold_on_the_data(data_dir):
@@ -418,7 +418,7 @@ def test_score_strip_and_small_tables():
                                                                        hours=3)]
     worst = view.worst_days_table({"worst_days": [{"date": "2004-12-25", "mse": 1.0,
                                                    "notes": notes}]})
-    assert worst.loc[0, "notes"] == "Christmas Day; 3 hour(s)"
+    assert worst.loc[0, "notes"] == "Christmas Day and 3 hour(s)"
     steps = view.choices_table([[("mary", 0.9), ("", 0.1)]])
     assert steps.to_dict("records") == [{"position": 1, "choice 1": "mary (90%)",
                                          "choice 2": "(end) (10%)"}]

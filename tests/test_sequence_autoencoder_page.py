@@ -3,6 +3,7 @@ sentences; and the same page on a machine with no data."""
 
 import pytest
 
+from core import i18n
 from core.sequence_autoencoder import sentences, training, view, windows
 from tests.helpers import open_page
 from tests.test_sequence_autoencoder_core import uci_text
@@ -55,7 +56,7 @@ def test_the_unusual_days_and_the_fault_figures_are_tabled(page):
     tables = [d.value for d in page.dataframe]
     unusual = next(t for t in tables if "what the data shows" in t.columns)
     assert len(unusual) == 12 and unusual["what the data shows"].str.len().min() > 0
-    assert any(m.value.startswith("**Outages**: on 2004-04-09") for m in page.markdown)
+    assert any(m.value.startswith("**Outages**: on Apr 9, 2004") for m in page.markdown)
     found = next(m.value for m in page.markdown if m.value.startswith("Above the dashed line"))
     assert "stuck sensors **100%**" in found  # the default score: the card's fault figures
     page.radio(key="sa_score").set_value("mse").run()
@@ -115,15 +116,16 @@ def test_the_figures_in_the_prose_are_the_cards(bare_page):
     assert (f"{validation['sentences']} sentences were held out of training: "
             f"{validation['exact']:.0%} of them") in said
     card = training.load_shipped(16)[1]
-    assert f"Trained on the days from {card.split['train'][0]} to {card.split['train'][1]}" \
-        in said
+    first, last = (i18n.date(day) for day in card.split["train"])
+    assert f"Trained on the days from {first} to {last}" in said
     ratio = card.validation["baseline_mse"] / card.validation["mse"]
     assert f"With 16 numbers the autoencoder's error is {card.validation['mse']:.2f}, " \
            f"{ratio:.0f}× smaller" in said
     in_validation = sum(d["date"] >= card.split["validation"][0] for d in card.unusual_days)
     assert f"{in_validation} of them fall in the validation months" in said
     sharpest = view.sharpest_clean_day(card.days)
-    assert f"a real sudden jump on {sharpest['date']} (peak {sharpest['peak']:.0f})" in said
+    jump = f"a real sudden jump on {i18n.date(sharpest['date'])} (peak {sharpest['peak']:.0f})"
+    assert jump in said
     assert not any("drift" in c.value for c in bare_page.caption)  # claimed only when measured
 
 

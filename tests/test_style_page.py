@@ -9,7 +9,7 @@ from PIL import Image
 
 from core import jobs
 from core.style import pictures, view
-from tests.helpers import finish_jobs, open_page
+from tests.helpers import finish_jobs, open_page, open_page_in
 
 PAGE = "pages/style_transfer.py"
 
@@ -153,10 +153,7 @@ def test_the_drawn_styles_are_offered_with_their_titles(app):
 
 
 def test_the_page_speaks_japanese(app, monkeypatch):
-    from core import i18n
-
-    monkeypatch.setattr(i18n, "_resolver", lambda: "ja")
-    at = open_page(app, PAGE)
+    at = open_page_in(app, PAGE, "ja", monkeypatch)[0]
     assert at.title[0].value.startswith("スタイル変換")
     assert at.button(key="style_go").label == "スタイル変換する"
     _tiny(at)

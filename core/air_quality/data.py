@@ -51,7 +51,7 @@ DESCRIPTIONS = {
 def label(column: str) -> str:
     """A column with its unit, for a slider or an axis: "T (°C)", or "AH" (no unit known)."""
     unit = DESCRIPTIONS[column][1]
-    return column if unit is None else f"{column} ({_(unit)})"
+    return column if unit is None else _("{column} ({unit})", column=column, unit=_(unit))
 
 
 # The largest reading in the UCI file is under 3,000. Far larger numbers are corrupt, and

@@ -9,6 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core import i18n
 from core.air_quality import baselines, data
 from core.air_quality.model import KEY_SENSOR, not_computed, predict
 from core.air_quality.training import BenzeneCard
@@ -68,8 +69,9 @@ def swings(model, values: Mapping[str, float | None], columns: Sequence[str],
 
 
 def period(span: Sequence[str]) -> str:
-    """A card's [first, last] hour as dates: "2004-11-01 – 2004-12-31"."""
-    return f"{str(span[0])[:10]} – {str(span[-1])[:10]}"
+    """A card's [first, last] hour as dates in the reader's language: "Nov 1, 2004 – Dec 31,
+    2004" (2004/11/01 – 2004/12/31)."""
+    return f"{i18n.date(str(span[0]))} – {i18n.date(str(span[-1]))}"
 
 
 def comparison(cards: Mapping[str, BenzeneCard]) -> pd.DataFrame:

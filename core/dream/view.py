@@ -11,9 +11,10 @@ from collections.abc import MutableMapping
 from core import datasets
 from core.cards import ASSETS
 from core.dream import engine, model
+from core.i18n import N_
 
 SAMPLE_PHOTO = ASSETS / "dream" / "chelsea.jpg"  # CC0; see chelsea.txt beside it
-SAMPLE_CREDIT = "Chelsea the cat · Stefan van der Walt, CC0"
+SAMPLE_CREDIT = N_("Chelsea the cat · Stefan van der Walt, CC0")
 RECENT = 4  # dreams kept per session, so that reruns never recompute them
 
 

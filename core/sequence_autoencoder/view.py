@@ -8,6 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core import i18n
 from core.i18n import N_, _
 from core.sequence_autoencoder import faults
 from core.sequence_autoencoder.scoring import note_text
@@ -130,7 +131,7 @@ def unusual_table(unusual_days: list[dict]) -> pd.DataFrame:
     """A card's unusual days, what the data shows about each in the current language."""
     return pd.DataFrame([{"date": d["date"], "score": d["score"],
                           "worst_channel": d["worst_channel"],
-                          "what the data shows": "; ".join(map(note_text, d["notes"]))}
+                          "what the data shows": i18n.listing(list(map(note_text, d["notes"])))}
                          for d in unusual_days])
 
 
@@ -139,7 +140,7 @@ WORST_COLUMNS = {"date": N_("date"), "mse": N_("error"), "notes": N_("what the d
 
 def worst_days_table(result: dict) -> pd.DataFrame:
     """The evaluate result's worst days, their notes joined into one column."""
-    return pd.DataFrame([{**w, "notes": "; ".join(map(note_text, w["notes"]))}
+    return pd.DataFrame([{**w, "notes": i18n.listing(list(map(note_text, w["notes"])))}
                          for w in result["worst_days"]])
 
 
@@ -152,7 +153,7 @@ def drift_words(outside: dict, top: int = 3) -> str:
              if side == "below" else
              _("{channel} above the training range on {n} days", channel=channel, n=n)
              for n, channel, side in sorted(counts, reverse=True)[:top]]
-    return "; ".join(words)
+    return i18n.listing(words)
 
 
 def group_labels() -> dict[str, str]:
