@@ -6,7 +6,7 @@ import streamlit as st
 
 import pages  # noqa: F401 - a shared link to this page runs inside the app
 from core.i18n import N_, _
-from pages.common import reader_asks
+from pages.common import map_terms, reader_asks
 
 st.title(_("Backends"))
 st.markdown(_(
@@ -157,9 +157,7 @@ def book_lines() -> None:
         "what TensorFlow returned and how far the others were from it."))
     seed = st.number_input(_("Random seed of the inputs"), 0, 9999, 0, key="be_book_seed")
     answers = pool.run("book_lines", {"seed": int(seed)})
-    st.dataframe(view.book_table(answers), hide_index=True,
-                 column_config={_("max |difference|"): st.column_config.NumberColumn(
-                     format="%.1e")})
+    st.markdown(view.book_table(answers))
     st.caption(_("`K.gradients` and `K.function` have no `keras.ops` spelling: gradients belong "
                  "to the backend (next section), and a graph function is now a plain Python "
                  "function."))
@@ -217,3 +215,4 @@ else:
     book_lines()
     gradient_step()
 every_shipped_model()
+map_terms("backends")

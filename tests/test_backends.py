@@ -137,9 +137,9 @@ def test_the_books_backend_lines_agree_on_every_backend(pool):
     portable = [i for i, line in enumerate(book.LINES) if line.portable]
     assert set(answers["tensorflow"].outputs) == {f"line_{i}" for i in portable}
     assert view.agreement(answers)[1] <= AGREE
-    table = view.book_table(answers)
-    assert table["Keras 2 (the book)"].str.contains("K.", regex=False).all()
-    assert table.loc[0, "result"].startswith("4×1: ")
+    rows = view.book_table(answers).splitlines()[2:]
+    assert len(rows) == len(book.LINES) and all("`K." in row for row in rows)
+    assert "| `4×1: " in rows[0] and rows[0].endswith(" |")
 
 
 def test_the_gradient_step_is_each_backends_own_and_agrees(pool):

@@ -15,13 +15,15 @@ import keras
 import numpy as np
 from keras import ops
 
+from core.i18n import N_
+
 
 @dataclass(frozen=True)
 class BookLine:
     file: str  # the book's ch07 file it comes from
     keras2: str  # the line as the book writes it (`self.` dropped, temporaries inlined)
     keras3: str  # the Keras 3 spelling: an expression, evaluated as shown
-    portable: bool = True  # False: no keras.ops equivalent; `keras3` says what replaces it
+    portable: bool = True  # False: no keras.ops equivalent; `keras3` says (N_) what replaces it
 
 
 LINES = (
@@ -49,11 +51,11 @@ LINES = (
     BookLine("style_transfer.py", "K.ndim(image)", "ops.ndim(image)"),
     BookLine("style_transfer.py", "K.variable(content)", "keras.Variable(content).value"),
     BookLine("deep_dream.py", "K.gradients(loss, dream)[0]",
-             "the backend's own autodiff: tf.GradientTape, jax.grad, torch's backward()",
-             portable=False),
+             N_("the backend's own autodiff: `tf.GradientTape`, `jax.grad`, PyTorch's "
+                "`backward()` (section 4)"), portable=False),
     BookLine("deep_dream.py", "K.function([dream], [loss, grads])",
-             "a plain Python function (compiled with tf.function or jax.jit if you like)",
-             portable=False),
+             N_("a plain Python function (compiled with `tf.function` or `jax.jit` if you "
+                "like)"), portable=False),
 )
 
 

@@ -123,28 +123,32 @@ def states_frame(states: Mapping[str, str], infos: Mapping[str, dict],
     return pd.DataFrame(rows)
 
 
-def book_table(answers: Mapping[str, Answer]) -> pd.DataFrame:
-    """The book's Keras 2 lines beside Keras 3's, with what the Keras 3 line returned on the
-    reference backend and the largest difference among the backends."""
+def book_table(answers: Mapping[str, Answer]) -> str:
+    """A Markdown table: the book's Keras 2 lines beside Keras 3's, what the Keras 3 line
+    returned on the reference backend and the largest difference among the backends."""
     ref = reference(answers)
-    rows = []
+    labels = (_("book file"), _("Keras 2 (the book)"), _("Keras 3"), _("result"),
+              _("largest difference"))
+    rows = ["| " + " | ".join(labels) + " |", "|---|---|---|---|---:|"]
     for i, line in enumerate(book.LINES):
         key = f"line_{i}"
-        value, diff = "", None
-        if line.portable and ref is not None:
-            value = _short(answers[ref].outputs[key])
-            diff = max((max_abs_diff({key: answers[ref].outputs[key]}, {key: a.outputs[key]})
-                        for b, a in answers.items() if a.ok and b != ref), default=0.0)
-        rows.append({_("book file"): line.file, _("Keras 2 (the book)"): line.keras2,
-                     _("Keras 3"): line.keras3, _("result"): value,
-                     _("max |difference|"): diff})
-    return pd.DataFrame(rows)
+        if not line.portable:
+            rows.append(f"| `{line.file}` | `{line.keras2}` | {_(line.keras3)} | | |")
+            continue
+        value, diff = "", ""
+        if ref is not None:
+            mine = {key: answers[ref].outputs[key]}
+            worst = max((max_abs_diff(mine, {key: a.outputs[key]})
+                         for b, a in answers.items() if a.ok and b != ref), default=0.0)
+            value, diff = f"`{_short(mine[key])}`", f"{worst:.1e}"
+        rows.append(f"| `{line.file}` | `{line.keras2}` | `{line.keras3}` | {value} | {diff} |")
+    return "\n".join(rows)
 
 
 def _short(value: np.ndarray, limit: int = 4) -> str:
     flat = np.ravel(value)
     shown = ", ".join(f"{v:.4g}" for v in flat[:limit])
-    shape = "×".join(map(str, np.shape(value))) or _("scalar")
+    shape = "×".join(map(str, np.shape(value))) or "()"
     return f"{shape}: {shown}{', …' if flat.size > limit else ''}"
 
 
