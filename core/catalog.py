@@ -71,6 +71,10 @@ PAGES = (
             "beside what theory predicts."),
          ("mnist",),
          without_data=N_("sections 1–3, and the initializer lab on synthetic digits")),
+    Page("pages/backends.py", N_("Backends"), ":material/swap_horiz:",
+         N_("The same Keras code on TensorFlow, JAX, NumPy and PyTorch, each in its own process: "
+            "outputs compared, times side by side, and the one step each backend writes its own "
+            "way, the gradient.")),
     Page("pages/deep_dream.py", N_("Deep Dream"), ":material/auto_awesome:",
          N_("Gradient ascent on your photo makes a pretrained CNN amplify what its layers see, "
             "octave by octave."),

@@ -27,6 +27,7 @@ TOPICS = {  # subcommand target -> module
     "dream": "core.dream.cli",
     "style": "core.style.cli",
     "initializers": "core.customizing.cli",
+    "backends": "core.backends.cli",
     "startup": "core.startup",
     "classroom": "core.classroom",
     "browser": "core.browser_bench",

@@ -56,9 +56,9 @@ def test_the_readers_questions_are_answered_beside_the_code(app, no_data):
     answers = " ".join(m.value for m in at.markdown)
     assert "This server runs on **tensorflow**" in answers
     assert "he_normal" in answers and "glorot_uniform" in answers
-    # the backends page is another issue's: no link until it exists in the navigation
+    # the Backends page (issue 22) is in the navigation: the answer links to it
     links = [link.proto.page for link in at.get("page_link")]
-    assert "backends" not in links
+    assert "backends" in links
 
 
 def test_initializer_lab_on_mnist(app, data_dir):

@@ -43,7 +43,6 @@ PLACES: dict[str, tuple[str, str]] = {
     "features": ("features", "feature-grid"),
     "gan-digits": ("gan", "digits-from-noise"),
     "gan-live": ("gan", "live-gan"),
-    # a page still being written (issue 22): its anchor is a guess until it lands
     "backends": ("backends", "same-code-every-backend"),
 }
 
