@@ -58,13 +58,7 @@ def on_map_click(key: str) -> None:
 
 def open_term(term_id: str) -> None:
     term = BY_ID[term_id]
-    page = PAGE_OF.get(term.page)
-    if page is None:
-        st.info(_("**{term}** will be live on a page that is still being written; until then, "
-                  "its meaning is in the list below.", term=_(term.name)),
-                icon=":material/construction:")
-    else:
-        shell.open_section(page.path, term.section)
+    shell.open_section(PAGE_OF[term.page].path, term.section)
 
 
 def load_saved_map() -> None:

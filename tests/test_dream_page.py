@@ -145,7 +145,7 @@ def test_a_reader_asks_what_a_feature_is_and_is_shown_feature_maps(app, no_data)
     assert any("feature map" in m.value for m in at.markdown)
     links = [link.proto.page for link in at.get("page_link")]
     assert "customizing_keras" in links
-    assert "features" not in links  # not built yet
+    assert "features" in links  # the Features page shows what the channels respond to
 
 
 def test_backbones_claim_no_size_they_have_not_measured(app, no_data):

@@ -141,7 +141,7 @@ def _spec(lang: str, edge_labels: bool) -> tuple[dict, str]:
 
 def glossary(pages: dict[str, str]) -> pd.DataFrame:
     """One row per term: both names, the definition and where it is live. `pages` maps a page's
-    URL path to its (translated) title; a term whose page is not in it is marked "coming"."""
+    URL path to its (translated) title."""
     return _glossary(i18n.language(), tuple(pages.items()))
 
 
@@ -151,7 +151,7 @@ def _glossary(lang: str, pages: tuple[tuple[str, str], ...]) -> pd.DataFrame:
     with i18n.using(lang):
         return pd.DataFrame([{
             _("Term"): _(t.name), " ": other_name(t), _("Meaning"): _(t.definition),
-            _("Page"): titles.get(t.page, _("(page coming)")),
+            _("Page"): titles[t.page],
         } for t in TERMS])
 
 
