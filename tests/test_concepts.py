@@ -97,11 +97,11 @@ def test_the_map_for_home_selects_terms_by_id_and_fills_in_what_is_understood():
 
 def test_names_in_the_student_language_with_the_other_beside_them():
     with i18n.using("ja"):
-        frame = view.glossary({"regression": "回帰"})
+        frame = view.glossary({p.url_path: _(p.title) for p in PAGES})
         assert frame.loc[frame["用語"] == "回帰", " "].item() == "Regression"
         assert frame.loc[frame["用語"] == "回帰", "ページ"].item() == "回帰"
         assert frame.loc[frame["用語"] == "敵対的生成ネットワーク（GAN）", "ページ"].item() == (
-            "（ページ準備中）")
+            "敵対的生成ネットワーク（GAN）")
     assert view.wrapped("Recurrent neural network (LSTM, GRU)") == (
         "Recurrent neural network\n(LSTM, GRU)")
     assert view.wrapped("Sequential") == "Sequential"
