@@ -18,7 +18,8 @@ from core.i18n import N_, _
 # bar while it runs, less often while it waits, so that a long line costs the server little.
 RUNNING_POLL_S, WAITING_POLL_S = 1.0, 3.0
 # The kinds of work the queue runs, as a student reads them ("waiting for dreams").
-KINDS = {"dream": N_("dreams"), "training": N_("training runs"), "style": N_("style transfers")}
+KINDS = {"dream": N_("dreams"), "training": N_("training runs"), "style": N_("style transfers"),
+         "features": N_("feature images")}
 
 
 def submit(state_key: str, kind: str, work: Callable[[jobs.Job], object],
