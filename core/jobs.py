@@ -23,7 +23,15 @@ WAITING, RUNNING, DONE, FAILED, CANCELLED = "waiting", "running", "done", "faile
 
 
 class QueueFull(RuntimeError):
-    """The line is as long as it may get; the message says so in words for a student."""
+    """The line is as long as it may get. The message says so in English; a page words it in
+    the student's language from `waiting`, `kinds` and `wait_s` (this module never translates:
+    its work runs in threads that belong to no student)."""
+
+    def __init__(self, waiting: int, kinds: list[str], wait_s: float) -> None:
+        self.waiting, self.kinds, self.wait_s = waiting, kinds, wait_s
+        super().__init__(f"The server is full: {waiting} students are already waiting for "
+                         f"{' and '.join(kinds) or 'their turn'}. Please try again in about "
+                         f"{_words(wait_s)}.")
 
 
 class Cancelled(Exception):
@@ -40,7 +48,8 @@ class Job:
     id: int = 0
     state: str = WAITING
     progress: float = 0.0  # 0..1, set by `report`
-    message: str = ""
+    message: str = ""  # English, marked N_(); the page shows _(message, **message_values)
+    message_values: dict[str, Any] = field(default_factory=dict)
     preview: Any = None  # anything the work wants shown while it runs (an image)
     result: Any = None
     error: BaseException | None = None
@@ -59,9 +68,14 @@ class Job:
     def cancelled(self) -> bool:
         return self.cancel_event.is_set()
 
-    def report(self, progress: float, message: str = "", preview: Any = None) -> None:
-        """Called by the work itself: how far it is, in words, and optionally a preview."""
+    def report(self, progress: float, message: str = "", preview: Any = None,
+               **values: Any) -> None:
+        """Called by the work itself: how far it is, in words, and optionally a preview. The
+        words are an English message marked N_() with its placeholders' `values`, e.g.
+        ``job.report(p, N_("Epoch {epoch} of {epochs}"), epoch=3, epochs=20)``: the page
+        translates them for the student who follows the job."""
         self.progress, self.message = min(max(progress, 0.0), 1.0), message
+        self.message_values = values
         if preview is not None:
             self.preview = preview
 
@@ -116,11 +130,8 @@ class JobQueue:
                     self._shared[key].followers += 1
                     return self._shared[key]
             if len(self._line) >= self.capacity:
-                wait = self._wait_for(len(self._line) + 1, kind)
-                raise QueueFull(
-                    f"The server is full: {len(self._line)} students are already waiting for "
-                    f"{self._describe_running()}. Please try again in about "
-                    f"{_words(wait)}.")
+                raise QueueFull(len(self._line), self._kinds_busy(),
+                                self._wait_for(len(self._line) + 1, kind))
             job = Job(kind, run, key=key, id=next(self._ids), queue=self)
             self._line.append(job)
             if key is not None:
@@ -191,9 +202,8 @@ class JobQueue:
             free_at[0] += self._typical.get(j.kind, 30.0)
         return min(free_at) if free_at else 0.0
 
-    def _describe_running(self) -> str:
-        kinds = sorted({j.kind for j in self._running} | {j.kind for j in self._line})
-        return " and ".join(kinds) or "their turn"
+    def _kinds_busy(self) -> list[str]:
+        return sorted({j.kind for j in self._running} | {j.kind for j in self._line})
 
     def _work(self) -> None:
         while True:
@@ -245,7 +255,7 @@ def shared_queue() -> JobQueue:
     with _SHARED_LOCK:
         if _SHARED is None:
             _SHARED = JobQueue(workers=1, capacity=20,
-                               typical_s={"dream": 40.0, "training": 20.0})
+                               typical_s={"dream": 40.0, "training": 20.0, "style": 10.0})
             # TensorFlow aborts the process if it exits with work still running in a thread
             atexit.register(_SHARED.stop)
         return _SHARED

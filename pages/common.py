@@ -1,11 +1,19 @@
-"""Streamlit helpers shared by the pages: data that may be missing, friendly errors."""
+"""Streamlit helpers shared by the pages: data that may be missing, friendly errors, the
+reader's questions and the way back to the chapter's map."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from core import datasets
+from core import datasets, i18n
+from core.catalog import PAGES
+from core.concepts.terms import terms_of
 from core.i18n import _
+
+ROOT = Path(__file__).resolve().parent.parent
+HOME = "pages/home.py"  # where the chapter's map is
 
 
 def locate_or_explain(name: str, off: str, works: str | None = None):
@@ -17,11 +25,12 @@ def locate_or_explain(name: str, off: str, works: str | None = None):
     if found.state == "missing":
         explain_missing(name, off, works=works)
         return None
-    bar = st.progress(0.0, text=f"Downloading {datasets.RESOURCES[name].title}…")
+    bar = st.progress(0.0, text=_("Downloading {what}…", what=_(datasets.RESOURCES[name].title)))
 
     def report(done: int, total: int | None) -> None:
         if total:
-            bar.progress(min(done / total, 1.0), text=f"Downloading… {done / 1e6:.1f} MB")
+            bar.progress(min(done / total, 1.0), text=_(
+                "Downloading… {size}", size=i18n.quantity(done / 1e6, "megabyte")))
 
     try:
         return datasets.locate(name, progress=report)
@@ -36,17 +45,18 @@ def explain_missing(name: str, off: str, detail: str | None = None, *,
                     works: str | None = None) -> None:
     """Say which resource is missing and why, what on the page is `off` because of it, what
     still `works`, and how to get it."""
-    res = datasets.RESOURCES[name]
-    why = ("could not be downloaded" if detail else
-           f"cannot be downloaded now ({datasets.why_not_downloadable(name)})")
-    lines = [f"**{res.title}** is not available on this machine and {why}.",
-             f"**Off:** {off}."]
+    title = _(datasets.RESOURCES[name].title)
+    lines = [_("**{title}** is not available on this machine and could not be downloaded.",
+               title=title) if detail else
+             _("**{title}** is not available on this machine and cannot be downloaded now "
+               "({reason}).", title=title, reason=datasets.why_not_downloadable(name)),
+             _("**Off:** {what}.", what=off)]
     if works:
-        lines.append(f"**Still works:** {works}.")
-    lines.append(f"**To get it:** {datasets.how_to_get(name)}.")
+        lines.append(_("**Still works:** {what}.", what=works))
+    lines.append(_("**To get it:** {how}.", how=datasets.how_to_get(name)))
     st.info("\n\n".join(lines), icon=":material/cloud_off:")
     if detail:
-        with st.expander("Where we looked"):
+        with st.expander(_("Where we looked")):
             st.code(detail, language=None)
 
 
@@ -54,5 +64,30 @@ def reader_asks(question: str, answer: str) -> None:
     """A chapter reader's own question, answered where it arises, next to the live thing that
     answers it. Both strings are the page's own (already translated), never a user's."""
     with st.container(border=True):
-        st.markdown(f":material/help: **{_('A reader asks')}** · *{question}*")
+        asks = _("A reader asks")
+        st.markdown(f":material/help: **{asks}** · *{question}*")
         st.markdown(answer)
+
+
+def map_terms(page: str) -> None:
+    """The chapter's terms that are live on this page (its URL path, e.g. "regression"), each
+    a link back to its place on Home's map. Call it at the end of the page."""
+    terms = terms_of(page)
+    if not terms:
+        return
+    with st.container(border=True, key=f"map_terms_{page}"):
+        title = _("This page on the chapter’s map")
+        st.markdown(f":material/hub: **{title}**")
+        with st.container(horizontal=True, gap="small"):
+            for term in terms:
+                st.page_link(HOME, label=_(term.name), query_params={"term": term.id},
+                             help=_(term.definition))
+
+
+def link_when_built(path: str, label: str, icon: str | None = None) -> bool:
+    """A link to another page of the lab, drawn only once that page's file exists and the
+    navigation lists it (a page another issue is still building); whether it was drawn."""
+    if not (ROOT / path).is_file() or path not in {page.path for page in PAGES}:
+        return False
+    st.page_link(path, label=label, icon=icon)
+    return True

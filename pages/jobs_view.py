@@ -1,5 +1,9 @@
 """Heavy work through the server's one shared queue (core.jobs), as a student sees it: their
-place in line and the wait, a progress bar, a button to leave or stop, then the result."""
+place in line and the wait, a progress bar, a button to leave or stop, then the result.
+
+core.jobs never translates (its work runs in threads that belong to no student): everything
+here is worded in the student's language from the job's data. `what` is the page's own words,
+already translated (e.g. ``_("Your dream")``)."""
 
 from __future__ import annotations
 
@@ -7,11 +11,15 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core import jobs
+from core import i18n, jobs
+from core.i18n import N_, _
 
 # How often a job's panel refreshes itself (only the panel reruns): often enough for a progress
 # bar while it runs, less often while it waits, so that a long line costs the server little.
 RUNNING_POLL_S, WAITING_POLL_S = 1.0, 3.0
+# The kinds of work the queue runs, as a student reads them ("waiting for dreams").
+KINDS = {"dream": N_("dreams"), "training": N_("training runs"), "style": N_("style transfers"),
+         "features": N_("feature images")}
 
 
 def submit(state_key: str, kind: str, work: Callable[[jobs.Job], object],
@@ -26,7 +34,7 @@ def submit(state_key: str, kind: str, work: Callable[[jobs.Job], object],
     try:
         st.session_state[state_key] = jobs.shared_queue().submit(kind, work, key=key)
     except jobs.QueueFull as err:
-        st.session_state[f"{state_key}_full"] = str(err)
+        st.session_state[f"{state_key}_full"] = (err.waiting, err.kinds, err.wait_s)
     st.rerun()
 
 
@@ -35,10 +43,14 @@ def follow(state_key: str, what: str, preview: Callable[[object], None] | None =
     or runs, a small panel that refreshes itself shows where it stands."""
     full = st.session_state.pop(f"{state_key}_full", None)
     if full:
-        st.warning(full, icon=":material/hourglass_disabled:")
+        waiting, kinds, wait_s = full
+        st.warning(_("The server is full: {n} students are already waiting for {what}. Please "
+                     "try again in about {wait}.", n=waiting, wait=i18n.duration(wait_s),
+                     what=i18n.listing([_(KINDS.get(k, k)) for k in kinds]) if kinds
+                     else _("their turn")), icon=":material/hourglass_disabled:")
     if st.session_state.pop(f"{state_key}_left", False):
-        st.info(f"{what} was stopped before it finished. Anything finished earlier is kept.",
-                icon=":material/stop_circle:")
+        st.info(_("{what} was stopped before it finished. Anything finished earlier is kept.",
+                  what=what), icon=":material/stop_circle:")
     job = st.session_state.get(state_key)
     if job is None or job.finished:
         return job
@@ -55,13 +67,19 @@ def _waiting(state_key: str, what: str) -> None:
     position = 0 if job is None or job.finished else job.position()
     if not position:
         st.rerun()  # its turn came (or it ended): the whole page shows the next stage
-    wait = job.estimated_wait_s()
-    ahead = "the next one to start" if position == 1 else f"number {position} in line"
-    st.info(f"**{what}** waits its turn: the server runs one at a time for the whole class, "
-            f"and yours is {ahead} (about {_seconds(wait)}). You can keep using the page "
-            "meanwhile.", icon=":material/hourglass_top:")
-    st.button("Leave the line", key=f"{state_key}_leave", on_click=_leave, args=(state_key,),
-              icon=":material/logout:")
+    wait = i18n.duration(job.estimated_wait_s())
+    if position == 1:
+        st.info(_("**{what}** waits its turn: the server runs one at a time for the whole "
+                  "class, and yours is the next one to start (about {wait}). You can keep "
+                  "using the page meanwhile.", what=what, wait=wait),
+                icon=":material/hourglass_top:")
+    else:
+        st.info(_("**{what}** waits its turn: the server runs one at a time for the whole "
+                  "class, and yours is number {position} in line (about {wait}). You can keep "
+                  "using the page meanwhile.", what=what, position=position, wait=wait),
+                icon=":material/hourglass_top:")
+    st.button(_("Leave the line"), key=f"{state_key}_leave", on_click=_leave,
+              args=(state_key,), icon=":material/logout:")
 
 
 @st.fragment(run_every=RUNNING_POLL_S)
@@ -69,10 +87,11 @@ def _running(state_key: str, what: str, preview) -> None:
     job = st.session_state.get(state_key)
     if job is None or job.finished:
         st.rerun()  # the whole page, which now shows the result
-    st.progress(job.progress, text=job.message or f"{what}…")
+    words = _(job.message, **job.message_values) if job.message else _("{what}…", what=what)
+    st.progress(job.progress, text=words)
     if preview is not None and job.preview is not None:
         preview(job.preview)
-    st.button("Stop", key=f"{state_key}_stop", on_click=_leave, args=(state_key,),
+    st.button(_("Stop"), key=f"{state_key}_stop", on_click=_leave, args=(state_key,),
               icon=":material/stop_circle:")
 
 
@@ -82,7 +101,3 @@ def _leave(state_key: str) -> None:
     if job is not None:
         job.cancel()
         st.session_state[f"{state_key}_left"] = True
-
-
-def _seconds(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"

@@ -3,271 +3,385 @@
 import pandas as pd
 import streamlit as st
 
-from core.air_quality import data, training, view
-from core.air_quality.model import KEY_SENSOR, evaluate
+from core.air_quality import baselines, data, model, training, view
+from core.air_quality.model import KEY_SENSOR
 from core.cards import percentile_of
 from core.catalog import UPLOAD_LIMIT_BYTES, UPLOAD_LIMIT_MB
+from core.functional_api import graph
+from core.i18n import _, language
 from pages import jobs_view
-from pages.common import locate_or_explain
+from pages.common import locate_or_explain, map_terms
 from pages.shipped import shipped_model
 from pages.text import as_text
 
-st.title("Regression: benzene from cheap sensors")
-st.markdown(
-    "In 2004–2005 a box of five cheap metal-oxide sensors (**PT08.S1–S5**) sat next to a "
-    "certified air-quality station in an Italian city (De Vito et al. 2008). Every hour the "
-    "station's analyzers measured the true pollutant levels (columns marked **GT**, ground "
-    "truth). The chapter's network learns to predict **benzene** (C6H6, µg/m³) from the other "
-    "readings: a *regression*, one real number out. Here two functional models do it: one "
-    "with all 12 readings, as in the book, and one with only what the cheap box measures — a "
-    "*virtual sensor* for benzene.")
+INITIALIZERS = ["glorot_uniform", "he_normal", "random_normal", "zeros"]
 
 
-@shipped_model(show_spinner="Loading the shipped models…")
+@shipped_model(show_spinner=False)
 def shipped(kind: str):
     return training.load_shipped(kind)
 
 
-try:
-    models = {kind: shipped(kind) for kind in training.MODELS}
-except (FileNotFoundError, ValueError) as err:
-    st.error(f"A shipped model could not be loaded: {as_text(err)}")
-    st.stop()
-cards = {kind: card for kind, (_, card) in models.items()}
-ranges, presets, fill = cards["all"].ranges, cards["all"].presets, cards["all"].imputation
+def shipped_models() -> dict:
+    return {kind: shipped(kind) for kind in training.MODELS}
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def predict_one(kind: str, values: tuple) -> float:
+    """Keyed by the inputs alone: the same sliders give the same benzene for every student."""
+    net, card = shipped(kind)
+    return view.predict_one(net, dict(values), card.inputs)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def sweep(kind: str, values: tuple, swept: str) -> pd.DataFrame:
+    net, card = shipped(kind)
+    r = card.ranges[swept]
+    return view.sweep(net, dict(values), card.inputs, swept, r["min"], r["max"])
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def swings(kind: str, values: tuple) -> pd.DataFrame:
+    net, card = shipped(kind)
+    return view.swings(net, dict(values), card.inputs, card.ranges)
+
+
+@st.cache_data(show_spinner=False)
+def shipped_graph(kind: str, lang: str) -> str:
+    """The shipped model's own layer graph, as DOT (its labels in `lang`)."""
+    return graph.to_dot(shipped(kind)[0])
+
+
+@st.cache_data(show_spinner=False)
+def load_frame(path: str) -> pd.DataFrame:
+    return data.parse(path)
+
+
+@st.cache_data(show_spinner=False)
+def validation_predictions(kind: str, path: str) -> pd.DataFrame:
+    net, card = shipped(kind)
+    return view.validation_frame(net, load_frame(path), card.inputs)
+
+
+@st.cache_data(show_spinner=False)
+def training_hours(path: str) -> pd.DataFrame:
+    return data.split(load_frame(path))[0]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def upload_scores(content: bytes) -> list[dict]:
+    """Keyed by the file's bytes: the same file is parsed and scored once for the class."""
+    return model.score_file(content, shipped_models())
+
+
+def introduction(cards: dict) -> None:
+    st.title(_("Regression: benzene from cheap sensors"))
+    st.markdown(_(
+        "In 2004–2005 a box of five cheap metal-oxide sensors (**PT08.S1–S5**) sat next to a "
+        "certified air-quality station in an Italian city (De Vito et al. 2008). Every hour "
+        "the station's analyzers measured the true pollutant levels (columns marked **GT**, "
+        "ground truth). The chapter's network learns to predict **benzene** (C6H6, µg/m³) "
+        "from the other readings: a **regression**, one real number out rather than a class. "
+        "Here two functional models do it: `all` with all {n_all} readings, as in the book, "
+        "and `sensors` with only the {n_sensors} values the cheap box measures, a *virtual "
+        "sensor* for benzene.", n_all=len(cards["all"].inputs),
+        n_sensors=len(cards["sensors"].inputs)))
 
 
 def slider_key(column: str) -> str:
     return f"aq_in_{column}"
 
 
-def clamp(column: str, value: float | None) -> float:
-    return view.clamp(column, value, ranges, fill)
-
-
-# The inputs live in "aq_values", not only in the sliders: Streamlit forgets the state of a
-# widget that a run does not draw (the analyzer sliders, while `sensors` is chosen).
-inputs_now = st.session_state.setdefault(
-    "aq_values", {c: clamp(c, ranges[c]["median"]) for c in data.ALL_INPUTS})
-
-
-def apply_preset() -> None:
-    name = st.session_state["aq_preset"]
-    if name not in presets:
+def apply_preset(card) -> None:
+    """Load a real hour into the inputs (stored apart from the sliders: Streamlit forgets a
+    widget that a run does not draw, such as the analyzers' sliders while `sensors` shows)."""
+    name, inputs = st.session_state["aq_preset"], st.session_state["aq_values"]
+    if name not in card.presets:
         st.session_state.pop("aq_measured", None)
         return
-    for column, value in presets[name]["values"].items():
-        inputs_now[column] = clamp(column, value)
-    st.session_state["aq_measured"] = (name, presets[name]["time"], presets[name]["benzene"])
+    for column, value in card.presets[name]["values"].items():
+        inputs[column] = view.clamp(column, value, card.ranges, card.imputation)
+    st.session_state["aq_measured"] = name
 
 
 def remember(column: str) -> None:
-    inputs_now[column] = st.session_state[slider_key(column)]
+    st.session_state["aq_values"][column] = st.session_state[slider_key(column)]
     st.session_state.pop("aq_measured", None)
     st.session_state["aq_preset"] = "—"
 
 
-# --- 1. Tune the inputs ------------------------------------------------------------------------
-st.header("1 · Tune the inputs")
-kind = st.radio("Model", list(training.MODELS), horizontal=True, key="aq_model",
-                format_func=lambda k: f"`{k}`: {training.MODELS[k]}")
-model, card = models[kind]
-columns = card.inputs
-
-
-@st.cache_data(max_entries=1024, show_spinner=False)
-def predict_one(kind: str, values: tuple) -> float:
-    """Keyed by the inputs alone: the same sliders give the same benzene for every student."""
-    m, c = models[kind]
-    return view.predict_one(m, dict(values), c.inputs)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def sweep(kind: str, values: tuple, swept: str) -> pd.DataFrame:
-    m, c = models[kind]
-    r = ranges[swept]
-    return view.sweep(m, dict(values), c.inputs, swept, r["min"], r["max"])
+def choose_model():
+    st.header(_("1 · Tune the inputs"), anchor="tune-the-inputs")
+    kind = st.radio(_("Model"), list(training.MODELS), horizontal=True, key="aq_model",
+                    format_func=lambda k: _("`{kind}`: {what}", kind=k, what=_(training.MODELS[k])))
+    return kind
 
 
 @st.fragment
-def tune_and_sweep() -> None:
-    """Sections 1 and 2: a slider reruns only these, not the charts further down."""
-    st.selectbox("Start from a real hour of 2004", ["—", *presets], key="aq_preset",
-                 on_change=apply_preset,
-                 help="Each preset is a real row of the data: the most typical hour of its "
-                      "kind.")
+def tune_and_sweep(kind: str, cards: dict) -> None:
+    """Sections 1 and 2: a slider reruns only these, not the charts further down. Inputs,
+    ranges and presets come from the `all` model's card, which knows every column."""
+    card, every = cards[kind], cards["all"]
+    inputs = st.session_state.setdefault("aq_values", {
+        c: view.clamp(c, every.ranges[c]["median"], every.ranges, every.imputation)
+        for c in data.ALL_INPUTS})
+    st.selectbox(_("Start from a real hour of the dataset"), ["—", *every.presets],
+                 key="aq_preset", on_change=apply_preset, args=(every,),
+                 format_func=lambda name: name if name == "—" else _(name),
+                 help=_("Each preset is a real row of the data: the most typical hour of its "
+                        "kind."))
     slots = st.columns(4)
-    for i, column in enumerate(columns):
-        what, unit = data.DESCRIPTIONS[column]
-        r = ranges[column]
-        st.session_state[slider_key(column)] = inputs_now[column]
-        slots[i % 4].slider(f"{column} ({unit})", r["min"], r["max"],
+    for i, column in enumerate(card.inputs):
+        r = card.ranges[column]
+        st.session_state[slider_key(column)] = inputs[column]
+        slots[i % 4].slider(data.label(column), r["min"], r["max"],
                             step=view.slider_step(column), format=view.slider_format(column),
                             key=slider_key(column), on_change=remember, args=(column,),
-                            help=f"{what}; range: 1st to 99th percentile of 2004")
-    values = {c: inputs_now[c] for c in columns}
-    prediction = predict_one(kind, tuple(values.items()))
-    share = percentile_of(prediction, card.benzene_percentiles)
+                            help=_("{what}; range: 1st to 99th percentile of the dataset's "
+                                   "hours", what=_(data.DESCRIPTIONS[column][0])))
+    values = tuple((c, inputs[c]) for c in card.inputs)
+    prediction = predict_one(kind, values)
+    prediction_panel(kind, card, every.presets, prediction)
+    sensitivity(kind, card, dict(values), prediction)
 
+
+def prediction_panel(kind: str, card, presets: dict, prediction: float) -> None:
     left, right = st.columns([1, 2])
-    measured = st.session_state.get("aq_measured")
-    left.metric("Predicted benzene", f"{prediction:.2f} µg/m³",
-                delta=f"{prediction - measured[2]:+.2f} vs the analyzer" if measured else None,
-                delta_color="off")
+    name = st.session_state.get("aq_measured")
+    measured = presets.get(name)
+    left.metric(_("Predicted benzene"), f"{prediction:.2f} µg/m³", delta_color="off",
+                delta=_("{gap:+.2f} vs the analyzer", gap=prediction - measured["benzene"])
+                if measured else None)
     if measured:
-        left.caption(f"**{measured[0]}**: {measured[1].replace('T', ' ')}; the reference "
-                     f"analyzer measured {measured[2]:.1f} µg/m³.")
-        if kind == "all" and presets[measured[0]]["values"]["NMHC(GT)"] is None:
-            left.caption("NMHC(GT) was not measured then; the model fills in its training "
-                         "mean.")
-    left.markdown(f"More benzene than **{share:.0f}%** of the hours recorded in 2004. For "
-                  "scale: the EU limit is 5 µg/m³ as a *yearly* average.")
+        left.caption(_("**{name}**: {time}; the reference analyzer measured {benzene:.1f} "
+                       "µg/m³.", name=_(name), time=measured["time"].replace("T", " "),
+                       benzene=measured["benzene"]))
+        if kind == "all" and measured["values"]["NMHC(GT)"] is None:
+            left.caption(_("NMHC(GT) was not measured then; the model fills in its training "
+                           "mean."))
+    share = percentile_of(prediction, card.benzene_percentiles)
+    left.markdown(_("More benzene than **{share:.0f}%** of the hours in the dataset. For "
+                    "scale: the EU limit is 5 µg/m³ as a *yearly* average (Directive "
+                    "2008/50/EC).", share=share))
     right.altair_chart(view.benzene_cdf_chart(card.benzene_percentiles, prediction),
                        width="stretch", height=220)
 
-    # --- 2. Sensitivity ------------------------------------------------------------------------
-    st.header("2 · Sensitivity: sweep one input")
-    swept = st.selectbox("Input to sweep", columns, index=columns.index(KEY_SENSOR),
+
+def sensitivity(kind: str, card, values: dict, prediction: float) -> None:
+    st.header(_("2 · Sensitivity: sweep one input"), anchor="sensitivity")
+    columns = card.inputs
+    swept = st.selectbox(_("Input to sweep"), columns, index=columns.index(KEY_SENSOR),
                          key="aq_sweep")
     curve = sweep(kind, tuple(values.items()), swept)
     st.altair_chart(view.sweep_chart(curve, swept, values[swept], prediction),
                     width="stretch", height=280)
-    st.caption(
-        "Every other input stays where the sliders put it. Sweep **PT08.S2(NMHC)** and then any "
-        "other input: benzene follows sensor S2 along one smooth curve, and the others barely "
-        "move it. That is why the shipped models give S2 a branch of its own (below).")
+    moves = swings(kind, tuple(values.items()))
+    st.markdown(_("Every other input stays where the sliders put it. Here is how far each "
+                  "input alone moves the prediction across its slider range, from where the "
+                  "sliders are now:"))
+    st.altair_chart(view.swings_chart(moves), width="stretch", height=40 + 22 * len(moves))
+    first, second = moves.iloc[0], moves.iloc[1]
+    st.caption(_("**{first}** moves it most, by {swing1:.2f} µg/m³; **{second}** comes next "
+                 "with {swing2:.2f} µg/m³. Move the sliders and watch the order change, or "
+                 "not.", first=first["input"], swing1=first["swing"], second=second["input"],
+                 swing2=second["swing"]))
 
 
-tune_and_sweep()
-
-with st.expander("How the shipped models are built (functional API)"):
-    st.markdown(
-        f"`readings` (raw units) → **FillMissing** (`-200` or blank → training-split mean) → "
-        f"**Normalization** (training mean and variance, fixed) → two branches, added:\n"
-        f"- *curve*: only PT08.S2(NMHC) → Dense(32, gelu) → Dense(32, gelu) → Dense(1);\n"
-        f"- *context*: every input → Dense(16, relu) → Dense(1), with a strong L2 penalty so "
-        f"it adds only what the curve cannot explain;\n\n"
-        f"→ **Rescaling** back to µg/m³. Everything travels inside the `.keras` file. "
-        f"`{kind}`: {card.parameters:,} parameters, trained in {card.training_seconds:.0f} s"
-        f" on {card.split['train'][0][:10]} to {card.split['train'][1][:10]}; one "
-        f"prediction takes {card.latency_ms:.1f} ms.")
-    st.code(card.command, language="bash")
-
-# --- 3. Explore --------------------------------------------------------------------------------
-st.header("3 · Explore: how good is it, and why cleaning matters")
-st.markdown(
-    "The file marks every missing reading with **-200**. The book's code leaves those in as "
-    "numbers and splits the hours at random, so neighbouring hours land on both sides and the "
-    "score is partly about predicting -200. Below, every model but the book's recipe is "
-    "trained on March–October and scored on November–December, with missing readings filled "
-    "with training-split means.")
-table = view.comparison(cards)
-st.dataframe(table, hide_index=True, column_order=[
-    "model", "RMSE (µg/m³)", "MAE (µg/m³)", "R²", "inputs", "missing values", "split",
-    "scored on", "rows"], column_config={
-    "RMSE (µg/m³)": st.column_config.NumberColumn(format="%.3f"),
-    "MAE (µg/m³)": st.column_config.NumberColumn(format="%.3f"),
-    "R²": st.column_config.NumberColumn(format="%.5f")})
-st.caption("RMSE: root mean squared error, in µg/m³; lower is better. The book's recipe looks "
-           "better on its own test rows (R² near 1) only because the -200 targets are easy to "
-           "predict: the sensors read -200 at the same hours.")
+def design(kind: str, card) -> None:
+    with st.expander(_("How the shipped models are built (functional API)")):
+        st.markdown(_(
+            "`readings` (raw units) → **FillMissing** (`-200` or blank → training-split mean) → "
+            "**Normalization** (training mean and variance, fixed) → two branches, added: a "
+            "*curve* that sees only {sensor}, and a *context* that sees every input, with a "
+            "strong L2 penalty (a cost on large weights) so that it adds only what the curve "
+            "cannot explain → "
+            "**Rescaling** back to µg/m³. Everything travels inside the `.keras` file. The "
+            "graph below is read from the shipped file itself.", sensor=KEY_SENSOR))
+        st.graphviz_chart(shipped_graph(kind, language()))
+        st.caption(_("`{kind}`: {params:,} parameters, trained in {seconds:.0f} s on the hours "
+                     "{period}; one prediction takes {ms:.1f} ms (from its card).", kind=kind,
+                     params=card.parameters, seconds=card.training_seconds,
+                     period=view.period(card.split["train"]), ms=card.latency_ms))
+        st.code(card.command, language="bash")
 
 
-@st.cache_data(show_spinner="Reading the data…")
-def load_frame(path: str) -> pd.DataFrame:
-    return data.parse(path)
+def comparison_section(cards: dict) -> None:
+    st.header(_("3 · Explore: how good is it, and why cleaning matters"),
+              anchor="how-good-is-it")
+    card = cards["all"]
+    st.markdown(_(
+        "The file marks every missing reading with **-200**. The book's code leaves those in "
+        "as numbers. The Japanese edition's code (`ch07/regression_net.py`) then splits the "
+        "hours at random, 70/30, so that neighbouring hours land on both sides; the English "
+        "edition's (`Chapter07/air-quality-regression.py`) takes the first 70 % in time order. "
+        "Below, every model but the book's recipe is trained on the hours {train} and scored "
+        "on {validation}, with missing readings filled with training-split means.",
+        train=view.period(card.split["train"]), validation=view.period(card.split["validation"])))
+    table = view.comparison(cards)
+    labels = view.comparison_labels()
+    st.dataframe(table, hide_index=True, column_order=list(labels), column_config={
+        **{key: label for key, label in labels.items()},
+        "rmse": st.column_config.NumberColumn(labels["rmse"], format="%.3f"),
+        "mae": st.column_config.NumberColumn(labels["mae"], format="%.3f"),
+        "r2": st.column_config.NumberColumn(labels["r2"], format="%.5f")})
+    st.caption(_(
+        "**RMSE** (root mean squared error): the typical size of an error, in µg/m³, with big "
+        "errors weighing more. **MAE** (mean absolute error): the average size of an error, in "
+        "µg/m³. Lower is better for both. **R²** (coefficient of determination): 1 − (squared "
+        "errors ÷ squared deviations of the readings from their mean); 1 is perfect, 0 is no "
+        "better than always predicting the mean."))
+    recipe = card.baselines.get("book_recipe")
+    if recipe:
+        st.markdown(_(
+            "The book's recipe seems to score well (R² {r2_all:.4f}) but its errors are large: "
+            "RMSE {rmse:.2f} µg/m³ against {shipped:.3f} for the shipped `all` model. Its R² "
+            "is high because its test rows include {missing} hours whose benzene is recorded "
+            "as -200: they make the readings' spread huge, and R² divides the errors by that "
+            "spread. On the test rows that have a real reading, the same predictions score R² "
+            "{r2_real:.3f}.", r2_all=recipe["test_all_rows"]["r2"],
+            rmse=recipe["test_all_rows"]["rmse"], shipped=card.validation["rmse"],
+            missing=recipe["missing_targets_in_test"],
+            r2_real=recipe["test_rows_with_reading"]["r2"]))
 
 
-@st.cache_data(show_spinner="Predicting the validation months…")
-def validation_predictions(kind: str, path: str) -> pd.DataFrame:
-    m, c = models[kind]
-    return view.validation_frame(m, load_frame(path), c.inputs)
-
-
-frame = None
-path = locate_or_explain("air-quality", "the validation charts and the training panel",
-                         works="sections 1–3 above, from the shipped models and their cards")
-if path is not None:
+def dataset_frame():
+    """The dataset as (path, frame), or (None, None) with a message saying what is off."""
+    path = locate_or_explain("air-quality", _("the validation charts and the training panel"),
+                             works=_("sections 1–3 above, from the shipped models and their "
+                                     "cards"))
+    if path is None:
+        return None, None
     try:
-        frame = load_frame(str(path))
+        return path, load_frame(str(path))
     except data.AirQualityFormatError as err:
-        st.error(f"The Air Quality file at {as_text(path)} could not be read: {as_text(err)}")
+        st.error(_("The Air Quality file at {path} could not be read: {problem}",
+                   path=as_text(path), problem=as_text(err)))
+        return None, None
 
-if frame is not None:
-    val = validation_predictions(kind, str(path))
-    st.subheader(f"Actual vs predicted, November–December 2004 (`{kind}`)")
-    st.altair_chart(view.validation_chart(val), width="stretch", height=300)
-    st.caption("Scroll to zoom in time, drag to pan: the two lines lie on top of each other.")
+
+def validation_section(kind: str, card, path) -> None:
+    st.subheader(_("Actual vs predicted, {period} (`{kind}`)",
+                   period=view.period(card.split["validation"]), kind=kind),
+                 anchor="actual-vs-predicted")
+    st.altair_chart(view.validation_chart(validation_predictions(kind, str(path))),
+                    width="stretch", height=300)
+    st.caption(_("Scroll to zoom in time, drag to pan: the two lines lie on top of each "
+                 "other."))
     left, right = st.columns(2)
-    left.altair_chart(view.residuals_chart(val), width="stretch", height=260)
-    right.altair_chart(view.key_sensor_chart(data.split(frame)[0]), width="stretch", height=260)
-
-with st.expander("Evaluate the shipped models on your own file"):
-    upload = st.file_uploader("A file in the UCI Air Quality format (`;`, decimal commas)",
-                              type=["csv", "txt"], key="aq_upload")
-    if upload is not None:
-        if upload.size > UPLOAD_LIMIT_BYTES:
-            st.error(f"That file is over {UPLOAD_LIMIT_MB} MB; the UCI file is about 0.8 MB.")
-        else:
-            try:
-                mine = data.parse(upload.getvalue())
-                scores = [{"model": k, **evaluate(m, mine, c.inputs)}
-                          for k, (m, c) in models.items()]
-            except data.AirQualityFormatError as err:
-                st.error(f"This file cannot be used: {as_text(err)}")
-            else:
-                st.dataframe(pd.DataFrame(scores), hide_index=True)
-                for why in view.not_computed_lines(scores):
-                    st.warning(why, icon=":material/functions:")
-
-# --- 4. Train your own -------------------------------------------------------------------------
-st.header("4 · Train your own")
-st.markdown(
-    "A network with one hidden layer of relu units (the book's design has 8), trained right "
-    "here on the same March–October hours (MSE loss, batch 32) and scored on November–December. "
-    "Try the `zeros` initializer (every unit then learns the same thing), a tiny network, or "
-    "the S2 branch, and compare with the shipped model.")
-
-
-@st.fragment
-def train_your_own() -> None:
-    """Section 4: the form reruns only this section; the run itself waits in the shared line."""
-    with st.form("aq_train"):
-        a, b, c = st.columns(3)
-        units = a.slider("Hidden units", 2, 64, 8, key="aq_units")
-        epochs = a.slider("Epochs", 1, 50, 20, key="aq_epochs")
-        optimizer = b.selectbox("Optimizer", list(view.LEARNING_RATES), key="aq_optimizer",
-                                format_func=lambda o: f"{o} (learning rate "
-                                                      f"{view.LEARNING_RATES[o]:g})")
-        initializer = b.selectbox("kernel_initializer",
-                                  ["glorot_uniform", "he_normal", "random_normal", "zeros"],
-                                  key="aq_init")
-        inputs = c.radio("Inputs", list(training.MODELS), key="aq_inputs", horizontal=True)
-        branch = c.checkbox("Give PT08.S2 its own branch (the shipped design)", key="aq_branch")
-        go = st.form_submit_button("Train", type="primary", key="aq_train_go")
-    if go:
-        jobs_view.submit("aq_job", "training", view.training_work(
-            frame, inputs, units=units, epochs=epochs, optimizer=optimizer,
-            initializer=initializer, curve_branch=branch))
-    job = jobs_view.follow("aq_job", "Your training run", preview=lambda seen: st.altair_chart(
-        view.loss_chart(seen, epochs), width="stretch", height=260))
-    if job is not None and job.state == "failed":
-        st.error(f"The training run failed: {as_text(job.error)}")
-    own = job.result if job is not None and job.state == "done" else None
-    if own is not None:
-        mine = own["inputs"]
-        reference = cards[mine].validation["rmse"]
-        x, y = st.columns([1, 2])
-        x.metric("Your validation RMSE", f"{own['validation']['rmse']:.3f} µg/m³",
-                 delta=f"{own['validation']['rmse'] - reference:+.3f} vs shipped `{mine}`",
-                 delta_color="inverse")
-        x.caption(f"{own['parameters']:,} parameters, {own['seconds']:.1f} s. The shipped "
-                  f"`{mine}` model scores {reference:.3f} µg/m³ on the same months.")
-        y.altair_chart(view.loss_chart(own["history"], len(own["history"])), width="stretch",
+    left.altair_chart(view.residuals_chart(validation_predictions(kind, str(path))),
+                      width="stretch", height=260)
+    right.altair_chart(view.key_sensor_chart(training_hours(str(path))), width="stretch",
                        height=260)
 
 
-if frame is None:
-    st.caption("Training needs the dataset (see above).")
-else:
-    train_your_own()
+def upload_section() -> None:
+    with st.expander(_("Evaluate the shipped models on your own file")):
+        upload = st.file_uploader(_("A file in the UCI Air Quality format (`;`, decimal "
+                                    "commas)"), type=["csv", "txt"], key="aq_upload")
+        if upload is None:
+            return
+        if upload.size > UPLOAD_LIMIT_BYTES:
+            st.error(_("That file is over {limit} MB, the largest file this lab accepts.",
+                       limit=UPLOAD_LIMIT_MB))
+            return
+        try:
+            scores = upload_scores(upload.getvalue())
+        except data.AirQualityFormatError as err:
+            st.error(_("This file cannot be used: {problem}", problem=as_text(err)))
+            return
+        labels = view.comparison_labels()
+        st.dataframe(pd.DataFrame(scores), hide_index=True, column_config={
+            key: labels[key] for key in ("model", "rows", "rmse", "mae", "r2")})
+        for why in view.not_computed_lines(scores):
+            st.warning(why, icon=":material/functions:")
+
+
+def training_section(frame, cards: dict) -> None:
+    st.header(_("4 · Train your own"), anchor="train-your-own")
+    card = cards["all"]
+    st.markdown(_(
+        "A network with one hidden layer of relu units (the book's design has {units}), "
+        "trained right here on the same hours ({train}; the loss is the MSE, mean squared "
+        "error, the square of the RMSE; batches of {batch}) and scored on "
+        "{validation}. Try a tiny network, another optimizer, the S2 branch, or the `zeros` "
+        "initializer: with every kernel at zero and no S2 branch, each relu unit outputs 0 "
+        "and passes back no gradient (relu's slope at 0 is taken as 0), so the hidden layer "
+        "never learns; only the output's bias moves, and the prediction is one number for "
+        "every hour.", units=baselines.BOOK_UNITS, batch=training.OWN_BATCH,
+        train=view.period(card.split["train"]),
+        validation=view.period(card.split["validation"])))
+    if frame is None:
+        st.caption(_("Training needs the dataset (see above)."))
+    else:
+        train_your_own(frame, cards)
+
+
+@st.fragment
+def train_your_own(frame, cards: dict) -> None:
+    """The form reruns only this section; the run itself waits in the shared line."""
+    with st.form("aq_train"):
+        a, b, c = st.columns(3)
+        units = a.slider(_("Hidden units"), 2, 64, baselines.BOOK_UNITS, key="aq_units")
+        epochs = a.slider(_("Epochs"), 1, 50, 20, key="aq_epochs")
+        optimizer = b.selectbox(_("Optimizer"), list(training.LEARNING_RATES),
+                                key="aq_optimizer", format_func=lambda o: _(
+                                    "{optimizer} (learning rate {rate:g})", optimizer=o,
+                                    rate=training.LEARNING_RATES[o]))
+        initializer = b.selectbox("kernel_initializer", INITIALIZERS, key="aq_init")
+        inputs = c.radio(_("Inputs"), list(training.MODELS), key="aq_inputs", horizontal=True)
+        branch = c.checkbox(_("Give PT08.S2 its own branch (the shipped design)"),
+                            key="aq_branch")
+        go = st.form_submit_button(_("Train"), type="primary", key="aq_train_go")
+    if go:
+        jobs_view.submit("aq_job", "training", training.train_your_own_work(
+            frame, inputs, units=units, epochs=epochs, optimizer=optimizer,
+            initializer=initializer, curve_branch=branch))
+    job = jobs_view.follow("aq_job", _("Your training run"),
+                           preview=lambda seen: show_epochs(seen, epochs))
+    if job is not None and job.state == "failed":
+        st.error(_("The training run failed: {why}", why=as_text(job.error)))
+    if job is not None and job.state == "done":
+        show_own_run(job.result, cards)
+
+
+def show_epochs(seen: pd.DataFrame, epochs: int) -> None:
+    st.caption(_("Epoch {n} of {epochs}", n=len(seen), epochs=epochs))
+    st.altair_chart(view.loss_chart(seen, epochs), width="stretch", height=260)
+
+
+def show_own_run(own: dict, cards: dict) -> None:
+    mine = own["inputs"]
+    reference = cards[mine].validation["rmse"]
+    left, right = st.columns([1, 2])
+    left.metric(_("Your validation RMSE"), f"{own['validation']['rmse']:.3f} µg/m³",
+                delta=_("{gap:+.3f} vs shipped `{kind}`",
+                        gap=own["validation"]["rmse"] - reference, kind=mine),
+                delta_color="inverse")
+    left.caption(_("{params:,} parameters, {seconds:.1f} s. The shipped `{kind}` model scores "
+                   "{reference:.3f} µg/m³ on the same hours.", params=own["parameters"],
+                   seconds=own["seconds"], kind=mine, reference=reference))
+    right.altair_chart(view.loss_chart(own["history"], len(own["history"])), width="stretch",
+                       height=260)
+
+
+def shipped_cards() -> dict:
+    """Every shipped model's card; the page stops, saying why, if one cannot be loaded."""
+    try:
+        return {kind: card for kind, (__, card) in shipped_models().items()}
+    except (FileNotFoundError, ValueError) as err:
+        st.error(_("A shipped model could not be loaded: {problem}", problem=as_text(err)))
+        st.stop()
+
+
+cards = shipped_cards()
+introduction(cards)
+kind = choose_model()
+tune_and_sweep(kind, cards)
+design(kind, cards[kind])
+comparison_section(cards)
+path, frame = dataset_frame()
+if frame is not None:
+    validation_section(kind, cards[kind], path)
+upload_section()
+training_section(frame, cards)
+map_terms("regression")

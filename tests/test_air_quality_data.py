@@ -68,6 +68,30 @@ def test_split_is_chronological_and_drops_rows_without_a_target(small):
     assert train[data.TARGET].notna().all() and validation[data.TARGET].notna().all()
 
 
+def test_the_validation_months_end_with_2004_whichever_file_is_used(small):
+    """The canonical UCI download runs into 2005: its later hours fall in neither split, so
+    'scored on November–December 2004' stays true everywhere."""
+    hours = pd.date_range("2004-10-30", "2005-02-01 23:00", freq="h")
+    frame = pd.DataFrame({data.TARGET: np.arange(len(hours), dtype=float)}, index=hours)
+    train, validation = data.split(frame)
+    assert train.index.max() == pd.Timestamp("2004-10-31 23:00")
+    assert validation.index.min() == pd.Timestamp("2004-11-01 00:00")
+    assert validation.index.max() == pd.Timestamp("2004-12-31 23:00")
+    assert len(validation) == 61 * 24  # every hour of November and December, nothing more
+
+
+def test_absolute_humidity_is_not_in_grams_per_cubic_metre(small):
+    """Why the page claims no unit for AH: from T and RH (Magnus formula), the first hour's air
+    holds about 5.7 g/m³ of water, while the file says 0.76."""
+    hour = small.loc["2004-10-31 18:00"]
+    saturation_hpa = 6.112 * np.exp(17.62 * hour["T"] / (243.12 + hour["T"]))
+    grams = 216.7 * (hour["RH"] / 100 * saturation_hpa) / (273.15 + hour["T"])
+    assert grams == pytest.approx(5.7, abs=0.1)
+    assert hour["AH"] < grams / 5  # not the same quantity in g/m³
+    assert data.DESCRIPTIONS["AH"][1] is None and data.label("AH") == "AH"
+    assert data.label("T") == "T (°C)"
+
+
 def test_imputation_uses_training_rows_only(small):
     train, validation = data.split(small)
     values = data.imputation_values(train, data.ALL_INPUTS)

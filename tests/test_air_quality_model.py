@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from core import cards, datasets
-from core.air_quality import baselines, data, training, view
+from core.air_quality import baselines, data, model, training, view
 from core.air_quality.model import FillMissing, build, evaluate, fit, metrics, predict
 from core.cli import main
 
@@ -130,9 +130,10 @@ def test_charts_of_the_validation_months():
 
 def test_train_your_own_reports_history_in_micrograms(small):
     seen = []
-    result = view.train_your_own(small, data.SENSOR_INPUTS, units=4, epochs=2,
-                                    optimizer="sgd", initializer="zeros", curve_branch=False,
-                                    on_epoch=lambda e, logs: seen.append(logs))
+    result = training.train_your_own(small, data.SENSOR_INPUTS, units=4, epochs=2,
+                                     optimizer="sgd", initializer="he_normal",
+                                     curve_branch=False,
+                                     on_epoch=lambda e, logs: seen.append(logs))
     assert len(seen) == 2 and len(result["history"]) == 2
     assert set(seen[0]) >= {"loss", "val_loss"}
     assert result["validation"]["rows"] == 4
@@ -203,14 +204,61 @@ class _Job:  # what core.jobs hands to queued work
         self.reports.append((fraction, text, preview))
 
 
-def test_the_queued_training_reports_each_epoch(small):
+def test_the_queued_training_reports_each_epoch_as_data(small):
     job = _Job()
-    work = view.training_work(small, "sensors", units=4, epochs=2, optimizer="sgd",
-                              initializer="zeros", curve_branch=False)
+    work = training.train_your_own_work(small, "sensors", units=4, epochs=2, optimizer="sgd",
+                                        initializer="he_normal", curve_branch=False)
     own = work(job)
     assert own["inputs"] == "sensors" and len(own["history"]) == 2
-    assert [(f, t) for f, t, _ in job.reports] == [(0.5, "Epoch 1 of 2"), (1.0, "Epoch 2 of 2")]
+    assert [(f, t) for f, t, __ in job.reports] == [(0.5, ""), (1.0, "")]  # words: the page's
+    assert [len(seen) for __, __, seen in job.reports] == [1, 2]
     assert list(job.reports[-1][2].columns) == ["epoch", "training", "validation"]
+
+
+def test_zero_initialized_relu_units_get_no_gradient_and_only_the_output_bias_moves(small):
+    """What the Regression page says of the `zeros` initializer (without the S2 branch)."""
+    train, validation = data.split(small)
+    columns = data.SENSOR_INPUTS
+    net = build(columns, train, units=(4,), activation="relu", initializer="zeros",
+                key_branch=False)
+    before = {w.path: np.array(w.numpy()) for w in net.trainable_weights}
+    fit(net, columns, train, validation, epochs=5, batch_size=2, optimizer="adam",
+        learning_rate=0.05)
+    after = {w.path: np.array(w.numpy()) for w in net.trainable_weights}
+    moved = {path for path in before if not np.array_equal(before[path], after[path])}
+    assert moved == {"dense_out/bias"}
+    assert not after["dense_0/kernel"].any() and not after["dense_0/bias"].any()
+    assert np.ptp(predict(net, validation, columns)) == 0  # one number for every hour
+    # and with a random start the same units do learn
+    net = build(columns, train, units=(4,), activation="relu", initializer="he_normal",
+                key_branch=False)
+    kernel = np.array(net.get_layer("dense_0").kernel.numpy())
+    fit(net, columns, train, validation, epochs=5, batch_size=2, learning_rate=0.05)
+    assert not np.array_equal(kernel, net.get_layer("dense_0").kernel.numpy())
+
+
+def test_an_uploaded_file_is_scored_by_every_model(small):
+    models = {kind: training.load_shipped(kind) for kind in training.MODELS}
+    scores = model.score_file((FIXTURES / "small.csv").read_bytes(), models)
+    assert [row["model"] for row in scores] == list(training.MODELS)
+    for row in scores:
+        net, card = models[row["model"]]
+        assert row == {"model": row["model"], **evaluate(net, small, card.inputs)}
+    with pytest.raises(data.AirQualityFormatError, match="missing column"):
+        model.score_file((FIXTURES / "missing_column.csv").read_bytes(), models)
+
+
+def test_swings_measure_how_far_each_input_moves_the_prediction(small):
+    train, __ = data.split(small)
+    net = build(data.SENSOR_INPUTS, train)
+    values = {c: float(train[c].iloc[0]) for c in data.SENSOR_INPUTS}
+    ranges = data.input_ranges(small, data.SENSOR_INPUTS)
+    moves = view.swings(net, values, data.SENSOR_INPUTS, ranges, points=9)
+    assert sorted(moves["input"]) == sorted(data.SENSOR_INPUTS)
+    assert moves["swing"].is_monotonic_decreasing and (moves["swing"] >= 0).all()
+    t = view.sweep(net, values, data.SENSOR_INPUTS, "T", ranges["T"]["min"],
+                   ranges["T"]["max"], 9)["benzene"]
+    assert moves.set_index("input").loc["T", "swing"] == pytest.approx(t.max() - t.min())
 
 
 def test_metrics_that_cannot_be_computed_are_said_once():

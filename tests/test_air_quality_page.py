@@ -4,7 +4,7 @@ import pytest
 
 from core import cards
 from core.air_quality import training
-from tests.helpers import finish_jobs, open_page
+from tests.helpers import finish_jobs, open_page, open_page_in
 
 PAGE = "pages/regression.py"
 S2 = "aq_in_PT08.S2(NMHC)"
@@ -51,10 +51,27 @@ def test_the_sweep_and_the_comparison_table_render(page, data_dir):
     page.selectbox(key="aq_sweep").select("T").run()
     assert not page.exception
     table = page.dataframe[0].value
-    assert {"least squares", "book's recipe"} <= set(table["model"])
+    assert {"least squares", "book's recipe (Japanese edition's code)"} <= set(table["model"])
     shipped = table[table["model"].str.startswith("shipped")]
-    assert (shipped["RMSE (µg/m³)"] < table[table["model"] == "least squares"][
-        "RMSE (µg/m³)"].min()).all()
+    assert (shipped["rmse"] < table[table["model"] == "least squares"]["rmse"].min()).all()
+
+
+def test_the_figures_in_the_prose_are_the_cards(app, no_data):
+    at = open_page(app, PAGE)
+    card = cards.read_card(training.shipped_paths("all")[1], training.BenzeneCard)
+    recipe = card.baselines["book_recipe"]
+    text = " ".join(m.value for m in at.markdown)
+    for figure in (f"R² {recipe['test_all_rows']['r2']:.4f}",
+                   f"RMSE {recipe['test_all_rows']['rmse']:.2f} µg/m³",
+                   f"against {card.validation['rmse']:.3f}",
+                   f"{recipe['missing_targets_in_test']} hours",
+                   f"R² {recipe['test_rows_with_reading']['r2']:.3f}",
+                   "on Nov 1, 2004 – Dec 31, 2004", f"all {len(card.inputs)} readings"):
+        assert figure in text, figure
+    assert card.split["validation"][0].startswith("2004-11-01")
+    assert card.split["validation"][1].startswith("2004-12-31")
+    assert "0.8 MB" not in text
+    assert at.slider(key="aq_in_AH").label == "AH"  # UCI gives AH no unit: none is claimed
 
 
 def test_a_tiny_training_run_reports_its_score(page, data_dir):
@@ -67,9 +84,23 @@ def test_a_tiny_training_run_reports_its_score(page, data_dir):
     assert "µg/m³" in mine.value and "vs shipped" in mine.delta
 
 
+def test_the_sensitivity_bars_rank_every_input(page, data_dir):
+    page.radio(key="aq_model").set_value("sensors").run()
+    assert not page.exception
+    caption = next(c.value for c in page.caption if "moves it most" in c.value)
+    card = cards.read_card(training.shipped_paths("sensors")[1], training.BenzeneCard)
+    assert any(f"**{column}** moves it most" in caption for column in card.inputs)
+
+
 def test_without_data_tuning_still_works_and_the_rest_explains(app, no_data):
     at = open_page(app, PAGE)
     assert prediction(at) > 0
     assert any("not available on this machine" in i.value for i in at.info)
     assert len(at.dataframe) == 1  # the comparison comes from the cards
     assert not [b for b in at.button if b.key == "aq_train_go"]
+
+
+def test_the_page_reads_in_japanese(app, no_data, monkeypatch):
+    at, shown = open_page_in(app, PAGE, "ja", monkeypatch)
+    assert at.title[0].value == "回帰：安価なセンサーからベンゼンを予測する"
+    assert "**回帰**（regression）" in shown

@@ -1,4 +1,5 @@
-"""Autoencoder core: MNIST-format readers, upload preprocessing, model shapes, metrics."""
+"""Autoencoder core: MNIST-format readers, upload preprocessing, model shapes, metrics, the
+halves of a model at work (inference), what the page draws."""
 
 import gzip
 import io
@@ -9,7 +10,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from core import mnist
-from core.autoencoder import data, metrics, model, preprocess, view
+from core.autoencoder import data, inference, metrics, model, preprocess, view
 from core.images import ImageError
 
 
@@ -157,9 +158,58 @@ def test_latent_map_helpers():
     assert picks == {0, 2, 3}  # only images of the class, and not always the same one
 
 
+def test_the_encoder_and_the_decoder_work_alone():
+    net = model.build("latent2d", seed=3)
+    x = data.as_float(digits(4))
+    codes = inference.encode(net, x)
+    assert codes.shape == (4, 2)
+    rebuilt, errors = inference.reconstruct(net, x)
+    assert np.allclose(inference.decode(net, codes), rebuilt, atol=1e-5)  # decoder ∘ encoder
+    assert np.allclose(errors, metrics.per_image_bce(x, rebuilt))
+    frame = inference.latent_frame(net, x, np.array([1, 0, 1, 1]), ["a", "b"])
+    assert list(frame["class"]) == ["b", "a", "b", "b"]
+    assert np.allclose(frame[["z1", "z2"]].to_numpy(), codes)
+
+
+def test_interpolation_runs_from_one_code_to_the_other():
+    net = model.build("conv", seed=3)
+    a, b = data.as_float(digits(2))
+    path = inference.interpolate(net, a, b, steps=5)
+    assert path.shape == (5, 28, 28, 1)
+    ends = inference.decode(net, inference.encode(net, np.stack([a, b])))
+    assert np.allclose(path[[0, -1]], ends, atol=1e-5)
+
+
+def test_noise_and_the_denoising_demo():
+    clean = data.as_float(digits(3))
+    dirty = data.add_noise(clean, 0.3, seed=1)
+    assert dirty.dtype == np.float32 and dirty.min() >= 0 and dirty.max() <= 1
+    assert np.array_equal(dirty, data.add_noise(clean, 0.3, seed=1))  # seeded
+    assert np.array_equal(data.add_noise(clean, 0.0, seed=1), clean)
+    per_image = data.add_noise(clean, np.array([0.0, 0.5, 0.0]), seed=1)
+    assert np.array_equal(per_image[[0, 2]], clean[[0, 2]]) and not np.array_equal(
+        per_image[1], clean[1])
+    net = model.build("conv", seed=3)
+    shown = inference.denoised(net, None, clean, 0.3)
+    assert np.array_equal(shown["dirty"], dirty) and shown["plain_errors"] is None
+    assert np.allclose(shown["errors"], metrics.per_image_bce(clean, shown["cleaned"]))
+    assert inference.denoised(net, net, clean, 0.3)["plain_errors"].shape == (3,)
+
+
+def test_the_anomaly_groups_put_the_cards_digits_first_and_yours_last():
+    net = model.build("conv", seed=3)
+    outsiders = inference.outsider_errors(net, data.as_float(digits(5)), noise_images=7)
+    assert [len(outsiders[k]) for k in ("clothes", "random noise")] == [5, 7]
+    assert list(inference.outsider_errors(net, None, noise_images=2)) == ["random noise"]
+    groups = inference.anomaly_groups([0.1, 0.2, 0.3], outsiders, np.float64(0.9))
+    assert list(groups) == ["digits", "clothes", "random noise", "your image"]
+    assert groups["digits"].tolist() == [0.1, 0.2, 0.3] and groups["your image"].tolist() == [0.9]
+    assert set(groups) <= set(inference.GROUPS)
+
+
 def test_above_the_line():
-    line = view.above_the_line({"digits": [0.05, 0.07, 0.2, 0.09], "yours": [0.3]}, 0.1)
-    assert line == "digits: **25%** above the line · yours: **above** the line"
+    line = view.above_the_line({"digits": [0.05, 0.07, 0.2, 0.09], "your image": [0.3]}, 0.1)
+    assert line == "digits: **25%** above the line · your image: **above** the line"
 
 
 def test_latent_map_chart_marks_the_code_and_selects_on_click():
@@ -174,8 +224,8 @@ def test_latent_map_chart_marks_the_code_and_selects_on_click():
 
 
 def test_anomaly_chart_has_a_row_per_group_and_the_threshold():
-    groups = {"digits": np.array([0.05, 0.07]), "noise": np.array([0.9])}
+    groups = {"digits": np.array([0.05, 0.07]), "random noise": np.array([0.9])}
     spec = view.anomaly_chart(groups, 0.1).to_dict()
     ticks, rule = spec["layer"]
-    assert ticks["encoding"]["y"]["sort"] == ["digits", "noise"]
+    assert ticks["encoding"]["y"]["sort"] == ["digits", "random noise"]
     assert spec["datasets"][rule["data"]["name"]] == [{"t": 0.1}] and spec["height"] == 80

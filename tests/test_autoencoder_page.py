@@ -66,3 +66,29 @@ def test_page_without_data(app, no_data):
     at.file_uploader(key="ae_upload").upload("digit.png", _digit_png(), "image/png").run()
     assert not at.exception
     assert any("Reconstruction error" in m.label for m in at.metric)
+
+
+def test_every_section_has_its_stable_anchor(app, no_data):
+    at = open_page(app, PAGE)
+    assert [h.proto.anchor for h in at.header] == [
+        "reconstructions", "denoising", "your-own-digit", "latent-map", "anomaly-score"]
+
+
+def test_the_figures_in_the_prose_are_the_cards(app, data_dir):
+    at = open_page(app, PAGE)
+    said = " ".join(m.value for m in [*at.markdown, *at.caption])
+    conv, denoise = (training.load_shipped("mnist", kind)[1] for kind in ("conv", "denoise"))
+    validation = conv.validation
+    assert (f"over all {validation['images']} validation images: **{validation['bce']:.3f}**, "
+            f"or a **PSNR** of {validation['psnr_db']:.1f} dB") in said
+    assert f"It saw noise levels up to {denoise.training['max_noise']};" in said
+    assert f"errors over the {conv.split['validation']} validation digits" in said
+
+
+def test_the_readers_questions_are_answered_beside_the_model(app, no_data):
+    at = open_page(app, PAGE)
+    asked = [m.value for m in at.markdown if "A reader asks" in m.value]
+    assert any("auto" in q for q in asked) and any("decoder the finished product" in q
+                                                   for q in asked)
+    answer = next(m.value for m in at.markdown if m.value.startswith("Training needs both"))
+    assert "**encoder alone**" in answer and "`lstm_autoencoder.py`" in answer

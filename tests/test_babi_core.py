@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from core.babi import book, data, generator, model, training, vectorize, view
+from core.babi import answering, book, data, generator, model, training, vectorize, view
 from core.babi.data import Example
 from core.babi.vectorize import Vocabulary
 from core.cli import main
@@ -54,9 +54,9 @@ def test_malformed_files_say_which_line(tmp_path):
 
 def test_typed_text_is_normalized():
     assert data.tokenize("Where is John?") == ("where", "is", "john")
-    assert view.split_story("John went to the hallway.\n\n  MARY went home!  Bob left") == [
+    assert answering.split_story("John went to the hallway.\n\n  MARY went home!  Bob left") == [
         ("john", "went", "to", "the", "hallway"), ("mary", "went", "home"), ("bob", "left")]
-    assert view.split_story("1 John went to the hallway.") == [
+    assert answering.split_story("1 John went to the hallway.") == [
         ("john", "went", "to", "the", "hallway")]
 
 
@@ -209,20 +209,20 @@ def test_the_books_window_holds_the_last_two_statements(tiny):
 
 def test_reading_typed_input_reports_problems():
     vocab = training.load_shipped(1)[1]
-    reading = view.read("John went to the Moon.\nMary moved to the kitchen", "Where is John?",
+    reading = answering.read("John went to the Moon.\nMary moved to the kitchen", "Where is John?",
                           vocab)
     assert reading.question == ("where", "is", "john") and reading.unknown == ["Moon"]
-    assert view.read("", "where is john", vocab).problems
-    assert view.read("john went to the kitchen", "  ?! ", vocab).problems
+    assert answering.read("", "where is john", vocab).problems
+    assert answering.read("john went to the kitchen", "  ?! ", vocab).problems
     long = "\n".join(["mary went to the office"] * (vocab.memory_size + 3))
-    assert view.read(long, "where is mary", vocab).dropped == 3
+    assert answering.read(long, "where is mary", vocab).dropped == 3
 
 
 @pytest.mark.parametrize("task", [1, 2, 3])
 def test_shipped_models_answer_the_chapters_kind_of_question(task):
     net, vocab, _ = training.load_shipped(task)
-    story = view.split_story("john travelled to the hallway\nmary journeyed to the bathroom")
-    result = view.answer(net, vocab, story, ("where", "is", "john"))
+    story = answering.split_story("john travelled to the hallway\nmary journeyed to the bathroom")
+    result = answering.answer(net, vocab, story, ("where", "is", "john"))
     assert result.attention.shape == (3, 2)
     if task == 1:
         assert result.ranking[0][0] == "hallway"
@@ -245,13 +245,13 @@ def test_cli_evaluate_rejects_a_malformed_file(tmp_path, capsys):
 
 def test_what_the_page_draws_of_an_answer():
     story = [("mary", "went", "home"), ("john", "went", "out"), ("sandra", "left")]
-    result = view.Answer([("home", 0.9), ("out", 0.1)],
+    result = answering.Answer([("home", 0.9), ("out", 0.1)],
                          np.array([[0.7, 0.2, 0.1], [0.005, 0.99, 0.005]]), first_kept=0)
     frame = view.attention_frame(result, story, supporting={1})
     assert len(frame) == 6 and frame.loc[1, "statement"] == "★ 2. john went out"
     assert frame["attention"].tolist()[:3] == [0.7, 0.2, 0.1]
     long = story * 5  # past 12 statements only what some hop looked at, and the facts, remain
-    wide = view.Answer(result.ranking, np.tile(result.attention, 5) / 20, first_kept=0)
+    wide = answering.Answer(result.ranking, np.tile(result.attention, 5) / 20, first_kept=0)
     assert view.shown_statements(wide, long, {14}) == [0, 1, 3, 4, 6, 7, 9, 10, 12, 13, 14]
     chart = view.attention_chart(frame).to_dict()
     assert chart["layer"][0]["encoding"]["y"]["sort"] == list(dict.fromkeys(frame["statement"]))
@@ -264,10 +264,10 @@ def test_an_example_stays_known_only_while_it_is_untouched():
     example = generator.story(1, seed=3)
     text = data.story_text(example)
     chosen = (1, example, "babi")
-    reading = view.read(text, " ".join(example.question), vocab)
+    reading = answering.read(text, " ".join(example.question), vocab)
     assert view.known_example(chosen, 1, text + "\n", reading) == chosen
     assert view.known_example(chosen, 2, text, reading) is None  # another task
-    edited = view.read(text + "\nmary went home", " ".join(example.question), vocab)
+    edited = answering.read(text + "\nmary went home", " ".join(example.question), vocab)
     assert view.known_example(chosen, 1, text + "\nmary went home", edited) is None
     assert view.known_example(None, 1, text, reading) is None
 

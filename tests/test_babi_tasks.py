@@ -3,13 +3,16 @@ extensions build and save, the shipped examples, and `evaluate babi --all`."""
 
 import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
-from core.babi import data, examples, model, training, vectorize
+from core import cards
+from core.babi import answering, data, examples, model, training, vectorize, view
+from core.babi import cli as babi_cli
 from core.babi.vectorize import Vocabulary
 from core.cli import main
 
@@ -201,3 +204,54 @@ def test_cli_train_passes_seed_zero_through(monkeypatch, tmp_path, model_kind, c
             "--out", str(tmp_path)]
     assert main(args) == 0
     assert seen["seed"] == 0  # not the shipped seed: 0 is a seed like any other
+
+
+def test_every_shipped_card_states_the_interval_of_its_accuracy():
+    shipped = [p.with_suffix(".json") for p in training.ASSETS.glob("*.keras")]
+    assert len(shipped) > 20
+    for path in shipped:
+        validation = cards.read_card(path, training.BabiCard).validation
+        assert validation["ci95"] == training.interval95(validation["accuracy"],
+                                                         validation["questions"]), path.name
+
+
+def test_the_answer_only_twins_are_the_shipped_recipe_without_the_supporting_facts():
+    rows = view.supervision_rows()
+    assert {row["task"] for row in rows} <= set(training.supervised_tasks())
+    assert {11, 13, 16, 17} <= {row["task"] for row in rows}
+    for row in rows:
+        task = row["task"]
+        told = cards.read_card(training.card_path(task), training.BabiCard)
+        alone = cards.read_card(training.card_path(task, "answer-only"), training.BabiCard)
+        assert (row["supervised"], row["answer only"]) == (told.validation["accuracy"],
+                                                           alone.validation["accuracy"])
+        assert alone.training == asdict(training.answer_only(training.RECIPES[task]))
+        assert alone.command == f"python -m core train babi --task {task} --model answer-only"
+        assert alone.validation["questions"] == told.validation["questions"]  # same stories
+
+
+def test_the_supervised_induction_hops_follow_the_chain_bAbI_names():
+    """The page says that task 16's hops learn to read the supporting statements in order."""
+    net, vocab, _ = training.load_shipped(16)
+    for example in examples.load(16):
+        result = answering.answer(net, vocab, list(example.story), example.question)
+        looked = [result.first_kept + int(hop.argmax()) for hop in result.attention]
+        assert looked == list(example.supporting)
+        assert view.chain(example) == [" ".join(example.story[i]) for i in looked]
+
+
+def test_answer_only_is_refused_for_a_task_that_learns_from_the_answers_already(capsys):
+    assert babi_cli.KINDS == training.KINDS  # the CLI's copy, kept to spare --help Keras
+    assert main(["train", "babi", "--task", "1", "--model", "answer-only"]) == 2
+    assert "learns from the answers alone already" in capsys.readouterr().err
+
+
+def test_the_table_of_all_tasks_sits_above_the_published_figures():
+    table = view.anchors_table([{"error": 0.0}, {"error": 0.1}])
+    assert table[0] == {"model": "these models (validation split)", "mean error": 0.05,
+                        "failed": 1}
+    assert [row["model"] for row in table[1:]] == [row["model"] for row in view.PUBLISHED]
+    assert view.anchors_table([{"error": None}])[0]["model"] == view.PUBLISHED[0]["model"]
+    task, generated, real = view.generated_task()
+    assert data.HOLD_OUT[task] == 1.0 and generated == training.RECIPES[task].synthetic
+    assert real == training.load_shipped(task)[2].validation["questions"]

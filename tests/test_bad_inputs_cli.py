@@ -120,3 +120,23 @@ def test_dream(case, tmp_path, capsys):
 
     with Image.open(out_path) as dreamed:
         assert max(dreamed.convert("L").getextrema()) > 0  # not an all-black picture
+
+
+@pytest.mark.parametrize("case", bad_inputs.image_cases(), ids=str)
+def test_stylize(case, tmp_path, capsys):
+    from PIL import Image
+
+    from core.images import open_image
+    from core.style import pictures
+
+    out_path = tmp_path / "new folder" / "styled.png"
+    argv = ["stylize", _write(tmp_path, case, "in.img"), pictures.path_of("shards"), out_path,
+            "--size", "32", "--steps", "1"]
+    if case.expect:
+        refused(argv, capsys, case.expect)
+        return
+    code, out, err = run(argv, capsys)
+    assert code == 0, err
+    assert strict_json(out)["output"] == str(out_path)
+    with Image.open(out_path) as styled:
+        assert styled.size == open_image(case.data).size  # the photo's size, as it is seen

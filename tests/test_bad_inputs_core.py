@@ -7,8 +7,8 @@ import pytest
 from core import mnist
 from core.air_quality import data as air
 from core.autoencoder import preprocess
+from core.babi import answering, training
 from core.babi import data as babi
-from core.babi import training, view
 from core.customizing import distance
 from core.images import ImageError, displayable, fit_within, open_image
 from tests import bad_inputs
@@ -69,7 +69,7 @@ def test_csv_files(case):
 @pytest.mark.parametrize("case", STORIES, ids=str)
 def test_stories_and_questions(case, shipped_vocab):
     story, question = case.data
-    reading = view.read(story, question, shipped_vocab)
+    reading = answering.read(story, question, shipped_vocab)
     told = " ".join([*reading.problems, *reading.notes, *reading.unknown])
     if case.expect:
         assert says(told, case.expect), told

@@ -67,7 +67,7 @@ def autoencoders():
 @pytest.fixture(scope="module")
 def customizing():
     page = Page("pages/customizing_keras.py")
-    page.at.radio(key="ck_image").set_value("My own image")
+    page.at.radio(key="ck_image").set_value("mine")
     page.after(lambda at: None)
     return page
 
@@ -75,6 +75,24 @@ def customizing():
 @pytest.fixture(scope="module")
 def deep_dream():
     return Page("pages/deep_dream.py")  # dreams on the shipped SqueezeNet weights
+
+
+def _style_transfer(radio: str) -> Page:
+    page = Page("pages/style_transfer.py")  # the shipped SqueezeNet and drawn styles
+    page.at.radio(key=radio).set_value("upload")
+    page.after(lambda at: None)
+    page.sections = headers(page.at)
+    return page
+
+
+@pytest.fixture(scope="module")
+def style_transfer_photo():
+    return _style_transfer("style_source")
+
+
+@pytest.fixture(scope="module")
+def style_transfer_style():
+    return _style_transfer("style_look")
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +136,18 @@ def test_customizing_lrn_upload(customizing, case):
 @pytest.mark.parametrize("case", IMAGES, ids=str)
 def test_deep_dream_upload(deep_dream, case):
     check_image(deep_dream, case, deep_dream.after(upload("dd_upload", case)))
+
+
+@pytest.mark.parametrize("case", IMAGES, ids=str)
+def test_style_transfer_photo_upload(style_transfer_photo, case):
+    page = style_transfer_photo
+    check_image(page, case, page.after(upload("style_upload", case)))
+
+
+@pytest.mark.parametrize("case", IMAGES, ids=str)
+def test_style_transfer_style_upload(style_transfer_style, case):
+    page = style_transfer_style
+    check_image(page, case, page.after(upload("style_look_upload", case)))
 
 
 @pytest.mark.parametrize("case", bad_inputs.csv_cases(), ids=str)
@@ -232,8 +262,38 @@ def test_sequence_autoencoders_sentence(sequence_autoencoders, case):
     assert headers(at) == sequence_autoencoders.sections
 
 
+@pytest.fixture(scope="module")
+def features():
+    page = Page("pages/features.py")
+    page.at.radio(key="ft_source").set_value("upload")
+    page.after(lambda at: None)
+    return page
+
+
+@pytest.mark.parametrize("case", IMAGES, ids=str)
+def test_features_upload(features, case):
+    check_image(features, case, features.after(upload("ft_upload", case)))
+
+
+@pytest.fixture(scope="module")
+def gan():
+    return Page("pages/gan.py")
+
+
+@pytest.mark.parametrize("rate", ["nan", "inf", "-inf", "0", "-0.1", "2", "abc", "", "1e-3",
+                                  "0,002", "١٢"])
+def test_gan_learning_rates(gan, rate):
+    at = gan.after(lambda at: at.text_input(key="gan_d_lr").set_value(rate))
+    usable = rate in ("1e-3", "0,002")
+    warned = [w.value for w in at.warning if "discriminator's learning rate" in w.value]
+    assert bool(warned) != usable, warned
+    assert at.button(key="gan_start").disabled != usable
+    assert headers(at) == gan.sections
+
+
 def test_every_page_is_covered():
     covered = {"pages/regression.py", "pages/autoencoders.py", "pages/customizing_keras.py",
                "pages/deep_dream.py", "pages/memory_network.py", "pages/functional_api.py",
-               "pages/sequence_autoencoders.py"}
+               "pages/sequence_autoencoders.py", "pages/style_transfer.py", "pages/gan.py",
+               "pages/features.py"}
     assert covered == {p.path for p in PAGES}

@@ -20,7 +20,7 @@ def _visit_every_page(page, url: str, screenshot: str | None = None) -> None:
         page.screenshot(path=screenshot)
     for entry in PAGES:
         page.locator('[data-testid="stSidebarNav"]').get_by_text(entry.title, exact=True).click()
-        page.wait_for_url(f"**/{Path(entry.path).stem}")
+        page.wait_for_url(f"**/{Path(entry.path).stem}?lang=en")  # the address keeps the language
         wait_until_idle(page)
         exceptions = page.locator('[data-testid="stException"]')
         assert exceptions.count() == 0, f"{entry.title}: {exceptions.first.inner_text()}"

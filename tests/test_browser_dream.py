@@ -4,7 +4,7 @@ setting and get a PNG. The app runs with no data at all: SqueezeNet ships in ass
 import pytest
 from playwright.sync_api import expect
 
-from core.dream.view import generated_picture
+from core.dream.pictures import generated_picture
 from tests.helpers import wait_until_idle
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ def test_upload_and_dream(browser_page, app_server_no_data, tmp_path):
     page.goto(app_server_no_data)
     wait_until_idle(page)
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Deep Dream", exact=True).click()
-    page.wait_for_url("**/deep_dream")
+    page.wait_for_url("**/deep_dream?lang=en")
     wait_until_idle(page)
     page.set_input_files('input[type="file"]', str(photo))
     wait_until_idle(page)

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 
@@ -54,10 +55,17 @@ def test_load_shipped_names_the_missing_file_and_the_fix(tmp_path):
         cards.load_shipped(tmp_path / "toy.keras", rebuild="python -m core train toy")
 
 
-def test_latency_is_the_median_after_a_warm_up():
-    calls = []
-    assert cards.latency_ms(lambda: calls.append(1), repeats=5) >= 0
-    assert len(calls) == 6  # the warm-up call is not timed
+def test_latency_is_the_median_of_the_timed_calls_after_an_untimed_warm_up(monkeypatch):
+    clock = [0.0]
+    # seconds each call takes: a slow warm-up (tracing), then five timed calls
+    durations = iter([9.0, 0.005, 0.001, 0.003, 0.100, 0.002])
+
+    def call() -> None:
+        clock[0] += next(durations)
+
+    monkeypatch.setattr(cards, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
+    assert cards.latency_ms(call, repeats=5) == pytest.approx(3.0)  # not the mean, 22.2
+    assert next(durations, None) is None  # the warm-up and five timed calls, no more
 
 
 def test_percentile_of_a_card_table():

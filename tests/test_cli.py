@@ -1,3 +1,5 @@
+"""The command line: help, refusals with one clear line, folders made for outputs, JSON last."""
+
 import json
 import subprocess
 import sys
@@ -66,7 +68,7 @@ def _photo(tmp_path):
     return path
 
 
-def test_evaluate_babi_refuses_a_file_without_questions(tmp_path, capsys):  # defect 2
+def test_evaluate_babi_refuses_a_file_without_questions(tmp_path, capsys):
     statements = tmp_path / "story.txt"
     statements.write_text("1 Mary went to the kitchen.\n2 John went home.\n")
     empty = tmp_path / "empty.txt"
@@ -78,12 +80,12 @@ def test_evaluate_babi_refuses_a_file_without_questions(tmp_path, capsys):  # de
             assert code == 2 and "no questions to score" in err
 
 
-def test_evaluate_babi_refuses_a_folder(tmp_path, capsys):  # defect 3
+def test_evaluate_babi_refuses_a_folder(tmp_path, capsys):
     code, _, err = _main(["evaluate", "babi", "--task", "1", "--data", tmp_path], capsys)
     assert code == 2 and "is a folder, not a file" in err and len(err.splitlines()) == 1
 
 
-def test_evaluate_autoencoder_refuses_zero_images(tmp_path, capsys):  # defect 4
+def test_evaluate_autoencoder_refuses_zero_images(tmp_path, capsys):
     import numpy as np
 
     from core import mnist
@@ -95,7 +97,7 @@ def test_evaluate_autoencoder_refuses_zero_images(tmp_path, capsys):  # defect 4
     assert code == 2 and "no images to evaluate" in err
 
 
-def test_dream_output_folder_is_created_and_a_folder_is_refused(tmp_path, capsys):  # defect 5
+def test_dream_output_folder_is_created_and_a_folder_is_refused(tmp_path, capsys):
 
     code, _, err = _main(["dream", _photo(tmp_path), tmp_path], capsys)
     assert code == 2 and "is a folder" in err
@@ -111,11 +113,11 @@ def test_dream_output_folder_is_created_and_a_folder_is_refused(tmp_path, capsys
 
 
 @pytest.mark.parametrize(("flag", "value", "message"), [
-    ("--octaves", "0", "0 is not at least 1"),  # defect 6
+    ("--octaves", "0", "0 is not at least 1"),
     ("--octaves", "-1", "-1 is not at least 1"),
-    ("--steps", "-3", "-3 is not at least 1"),  # defect 7
+    ("--steps", "-3", "-3 is not at least 1"),
     ("--layers", "fire5_concat:abc", "the weight in 'fire5_concat:abc': 'abc' is not a number"),
-    ("--step-size", "nan", "'nan' is not a finite number"),  # defect 10
+    ("--step-size", "nan", "'nan' is not a finite number"),
     ("--layers", "fire5_concat:nan",
      "the weight in 'fire5_concat:nan': 'nan' is not a finite number"),
 ])
@@ -136,12 +138,12 @@ def _air_csv(path, rows):
 
 @pytest.mark.parametrize("reading", ["inf", "1e308", "-Infinity"])
 def test_evaluate_air_quality_refuses_readings_no_sensor_gives(tmp_path, capsys, reading):
-    path = _air_csv(tmp_path / "a.csv", [("1360", "11,9"), (reading, "9,4")])  # defect 8
+    path = _air_csv(tmp_path / "a.csv", [("1360", "11,9"), (reading, "9,4")])
     code, out, err = _main(["evaluate", "air-quality", "--model", "all", "--data", path], capsys)
     assert code == 2 and "not plausible readings" in err and reading in err and not out
 
 
-def test_evaluate_air_quality_one_row_gives_null_r2_with_a_note(tmp_path, capsys):  # defect 8
+def test_evaluate_air_quality_one_row_gives_null_r2_with_a_note(tmp_path, capsys):
     path = _air_csv(tmp_path / "a.csv", [("1360", "11,9")])
     code, out, err = _main(["evaluate", "air-quality", "--model", "all", "--data", path], capsys)
     assert code == 0

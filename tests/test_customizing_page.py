@@ -1,6 +1,6 @@
 """AppTest: the Customizing Keras page, with the MNIST data and without any data."""
 
-from tests.helpers import finish_jobs, open_page
+from tests.helpers import finish_jobs, open_page, open_page_in
 
 PAGE = "pages/customizing_keras.py"
 
@@ -40,6 +40,25 @@ def test_lrn_round_trip_and_ops_table_shown(app, data_dir):
     alpha.set_value(0.01).run()
     assert not at.exception
     assert any('"alpha"' in j.proto.body and "0.01" in j.proto.body for j in at.json)
+    assert any(s.value.startswith("Loaded back as `core.customizing.lrn.LocalResponse")
+               for s in at.success)  # the book's layer first
+    for variant, layer in (("english", "ChannelSumLRN"), ("alexnet", "AcrossChannelLRN")):
+        at.radio(key="ck_lrn").set_value(variant).run()
+        assert not at.exception
+        assert any(f"`core.customizing.lrn.{layer}`" in s.value and "exactly" in s.value
+                   for s in at.success)
+
+
+def test_the_readers_questions_are_answered_beside_the_code(app, no_data):
+    at = open_page(app, PAGE)
+    boxes = [m.value for m in at.markdown if "A reader asks" in m.value]
+    assert len(boxes) == 2
+    answers = " ".join(m.value for m in at.markdown)
+    assert "This server runs on **tensorflow**" in answers
+    assert "he_normal" in answers and "glorot_uniform" in answers
+    # the Backends page (issue 22) is in the navigation: the answer links to it
+    links = [link.proto.page for link in at.get("page_link")]
+    assert "backends" in links
 
 
 def test_initializer_lab_on_mnist(app, data_dir):
@@ -50,8 +69,10 @@ def test_initializer_lab_on_mnist(app, data_dir):
     assert summary["initializer"].tolist() == ["zeros", "he_normal"]
     zeros, he = summary["val_accuracy"].tolist()
     assert he > 0.5 > zeros  # he_normal learns digits in 100 steps; all-zero weights do not
-    assert any("symmetry" in c.value for c in at.caption)
+    assert any("no gradient reaches any kernel" in c.value for c in at.caption)
     assert any("MNIST digits" in c.value for c in at.caption)
+    gap = next(c.value for c in at.caption if "Largest gap in this run: he_normal" in c.value)
+    assert "×" in gap  # zeros has no spread: only he_normal is compared
 
 
 def test_page_without_data_falls_back_to_synthetic_digits(app, no_data):
@@ -65,3 +86,9 @@ def test_page_without_data_falls_back_to_synthetic_digits(app, no_data):
 def test_empty_selection_is_a_warning(app, data_dir):
     at = _run_lab(open_page(app, PAGE), [])
     assert any("at least one initializer" in w.value for w in at.warning)
+
+
+def test_the_page_reads_in_japanese(app, no_data, monkeypatch):
+    at, shown = open_page_in(app, PAGE, "ja", monkeypatch)
+    assert at.title[0].value == "Keras のカスタマイズ"
+    assert "局所応答正規化（LRN）" in shown

@@ -13,10 +13,10 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from core import cards, datasets
+from core import cards, datasets, jobs
 from core.cli import main
 from core.dream import cli as dream_cli
-from core.dream import convert, engine, model, view
+from core.dream import convert, engine, model, pictures, view
 
 
 def test_octave_shapes_grow_to_the_full_size():
@@ -45,7 +45,7 @@ def squeezenet():
 
 @pytest.fixture
 def photo():
-    return np.asarray(view.generated_picture(128))
+    return np.asarray(pictures.generated_picture(128))
 
 
 def _conv_weights(model) -> dict[str, list[np.ndarray]]:
@@ -97,7 +97,7 @@ def test_layer_activation_grows_over_the_steps(squeezenet, photo):
     layers = {"fire4_concat": 1.0, "fire6_concat": 1.0}
     losses = []
     settings = engine.Settings(layers, octaves=1, steps=8, seed=0)
-    dreamer = view.dreamer("squeezenet", squeezenet[0], tuple(layers.items()))
+    dreamer = engine.dreamer("squeezenet", squeezenet[0], tuple(layers.items()))
     out = engine.run(dreamer, photo, settings, progress=lambda o, s, loss, p: losses.append(loss))
     assert out.shape == photo.shape and out.dtype == np.uint8
     assert losses[-1] > 1.5 * losses[0]
@@ -106,7 +106,7 @@ def test_layer_activation_grows_over_the_steps(squeezenet, photo):
 
 def test_same_seed_same_dream_and_octaves_share_one_graph(squeezenet, photo):
     layers = (("fire5_concat", 1.0),)
-    dreamer = view.dreamer("squeezenet", squeezenet[0], layers)
+    dreamer = engine.dreamer("squeezenet", squeezenet[0], layers)
     settings = engine.Settings(dict(layers), octaves=3, steps=2, seed=7)
     first = engine.run(dreamer, photo, settings)
     assert np.array_equal(first, engine.run(dreamer, photo, settings))
@@ -117,7 +117,7 @@ def test_same_seed_same_dream_and_octaves_share_one_graph(squeezenet, photo):
 
 def test_max_loss_stops_each_octave_early(squeezenet, photo):
     layers = (("fire3_concat", 1.0),)
-    dreamer = view.dreamer("squeezenet", squeezenet[0], layers)
+    dreamer = engine.dreamer("squeezenet", squeezenet[0], layers)
     free = []
     engine.run(dreamer, photo, engine.Settings(dict(layers), 2, steps=6),
                progress=lambda o, s, loss, _: free.append(loss))
@@ -133,77 +133,53 @@ def test_max_loss_stops_each_octave_early(squeezenet, photo):
 
 
 def test_presets_carry_their_clipping_and_smallest_input():
-    squeeze = [view.settings_for("squeezenet", p).max_loss for p in model.PRESETS]
+    squeeze = [engine.settings_for("squeezenet", p).max_loss for p in model.PRESETS]
     assert squeeze == sorted(squeeze) and all(squeeze)  # stronger presets, higher limits
-    assert view.settings_for("inception", "classic").max_loss == 15.0  # keras.io's value
-    assert view.settings_for("inception").min_side == 75
-    assert view.settings_for("squeezenet", max_loss=None).max_loss is None
+    assert engine.settings_for("inception", "classic").max_loss == 15.0  # keras.io's value
+    assert engine.settings_for("inception").min_side == 75
+    assert engine.settings_for("squeezenet", max_loss=None).max_loss is None
     for backbone in model.BACKBONES.values():
         for preset in backbone.presets.values():
             assert set(preset["layers"]) <= set(backbone.layers)
 
 
-class _ScriptStopped(BaseException):
-    """Stands in for Streamlit's StopException, raised inside a progress callback."""
-
-
-def test_cancel_raises_and_always_releases_the_lock(squeezenet):
-    settings = view.settings_for("squeezenet", layers={"fire3_concat": 1.0}, octaves=1,
-                                     steps=5)
-    photo = view.generated_picture(64)
+def test_cancel_or_a_refusing_progress_stops_the_dream(squeezenet):
+    settings = engine.settings_for("squeezenet", layers={"fire3_concat": 1.0}, octaves=1,
+                                   steps=5)
+    photo = pictures.generated_picture(64)
+    seen = []
 
     def dream(**kwargs):
-        view.dream_photo(photo, "squeezenet", squeezenet[0], settings, **kwargs)
+        engine.dream_photo(photo, "squeezenet", squeezenet[0], settings, **kwargs)
 
     stop = threading.Event()
     stop.set()
     with pytest.raises(engine.Cancelled):
-        dream(cancel=stop)
-    assert not engine.DREAM_LOCK.locked()
+        dream(cancel=stop, progress=lambda *args: seen.append(args))
+    assert len(seen) == 0  # stopped after its first step, before reporting it
     with pytest.raises(engine.Cancelled):
-        dream(progress=lambda *_: False)
-    assert not engine.DREAM_LOCK.locked()
-
-    def interrupted(octave, step, *_):
-        if step == 2:
-            raise _ScriptStopped
-
-    with pytest.raises(_ScriptStopped):
-        dream(progress=interrupted)
-    assert not engine.DREAM_LOCK.locked()
+        dream(progress=lambda *args: seen.append(args) or False)
+    assert len(seen) == 1
 
 
-def test_one_dream_at_a_time(squeezenet):
-    waited = []
-    settings = view.settings_for("squeezenet", layers={"fire2_concat": 1.0}, octaves=1,
-                                     steps=1)
-    photo = view.generated_picture(64)
-    with engine.DREAM_LOCK:
-        worker = threading.Thread(target=view.dream_photo, args=(
-            photo, "squeezenet", squeezenet[0], settings), kwargs={"on_wait": waited.append})
-        worker.start()
-        worker.join(timeout=1.3)
-        assert worker.is_alive() and waited  # still queued, and saying so
-        assert waited == sorted(waited) and waited[0] >= view.WAIT_POLL_S * 0.9
-    worker.join(timeout=30)
-    assert not worker.is_alive() and not engine.DREAM_LOCK.locked()
-
-
-def test_a_queued_dream_gives_up_instead_of_waiting_forever(squeezenet):
-    waited = []
-    settings = view.settings_for("squeezenet", layers={"fire2_concat": 1.0}, steps=1)
-    with engine.DREAM_LOCK:
-        with pytest.raises(view.Busy, match="busy with other dreams"):
-            view.dream_photo(view.generated_picture(64), "squeezenet", squeezenet[0],
-                                 settings, on_wait=waited.append, wait_limit_s=1.0)
-        assert engine.DREAM_LOCK.locked()  # the holder's lock was never touched
-        assert waited and max(waited) < 1.0
-    assert not engine.DREAM_LOCK.locked()
+def test_the_shared_queue_runs_dreams_one_at_a_time(squeezenet, monkeypatch):
+    monkeypatch.setattr(jobs, "_SHARED", None)  # a fresh queue, as a new server makes it
+    queue = jobs.shared_queue()
+    settings = engine.settings_for("squeezenet", layers={"fire2_concat": 1.0}, octaves=1,
+                                   steps=3)
+    dreams = [queue.submit("dream", engine.dream_work(pictures.generated_picture(64, seed),
+                                                      "squeezenet", squeezenet[0], settings, 64))
+              for seed in range(3)]
+    assert queue.wait_idle(120)
+    queue.stop()
+    assert [d.state for d in dreams] == [jobs.DONE] * 3
+    for earlier, later in zip(dreams, dreams[1:], strict=False):
+        assert later.started_at >= earlier.finished_at  # never two dreams at once
 
 
 def test_cli_writes_a_png_the_size_of_the_input(tmp_path):
     src, out = tmp_path / "in.jpg", tmp_path / "out.png"
-    view.generated_picture(90).crop((0, 0, 90, 60)).save(src)
+    pictures.generated_picture(90).crop((0, 0, 90, 60)).save(src)
     done = subprocess.run(
         [sys.executable, "-m", "core", "dream", str(src), str(out), "--octaves", "2",
          "--steps", "2", "--layers", "fire4_concat:1", "fire6_concat:2", "--seed", "1",
@@ -237,25 +213,32 @@ def test_the_cli_offers_exactly_the_backbones_and_presets():
 
 def test_a_dream_job_id_changes_with_whatever_changes_the_dream():
     photo = b"pixels"
-    settings = view.settings_for("squeezenet", "classic")
+    settings = engine.settings_for("squeezenet", "classic")
     job = view.job_id(photo, "squeezenet", settings, 512)
-    assert job == view.job_id(photo, "squeezenet", view.settings_for("squeezenet"), 512)
-    reordered = view.settings_for("squeezenet", layers=dict(reversed(settings.layers.items())))
+    assert job == view.job_id(photo, "squeezenet", engine.settings_for("squeezenet"), 512)
+    reordered = engine.settings_for("squeezenet", layers=dict(reversed(settings.layers.items())))
     assert view.job_id(photo, "squeezenet", reordered, 512) == job  # the order of layers is not
     others = [view.job_id(b"other", "squeezenet", settings, 512),
               view.job_id(photo, "vgg16", settings, 512),
               view.job_id(photo, "squeezenet", settings, 256),
-              view.job_id(photo, "squeezenet", view.settings_for("squeezenet", seed=1), 512),
-              view.job_id(photo, "squeezenet", view.settings_for("squeezenet", max_loss=None), 512)]
+              view.job_id(photo, "squeezenet", engine.settings_for("squeezenet", seed=1), 512),
+              view.job_id(photo, "squeezenet",
+                          engine.settings_for("squeezenet", max_loss=None), 512)]
     assert job not in others and len(set(others)) == len(others)
 
 
 def test_recent_dreams_keep_the_newest_as_png():
     recent = {}
     for n in range(view.RECENT + 2):
-        view.remember(recent, f"job{n}", view.png_bytes(view.generated_picture(8 + n)))
+        view.remember(recent, f"job{n}", pictures.png_bytes(pictures.generated_picture(8 + n)))
     assert list(recent) == [f"job{n}" for n in range(2, view.RECENT + 2)]
     assert Image.open(io.BytesIO(recent["job2"])).size == (10, 10)
+
+
+def test_weights_sizes_are_measured_on_this_machine(no_data):
+    shipped = model.shipped_weights("squeezenet")
+    assert view.weights_megabytes("squeezenet") == shipped.stat().st_size / 1e6
+    assert view.weights_megabytes("vgg16") is None  # not here: no size is claimed
 
 
 def test_the_page_shows_the_step_that_runs():
@@ -264,19 +247,26 @@ def test_the_page_shows_the_step_that_runs():
     assert view.loss_code().startswith("def loss(self, img):")
 
 
-def test_the_queued_dream_reports_its_steps_and_returns_a_png(squeezenet):
+def test_the_queued_dream_reports_its_steps_as_data_and_returns_a_png(squeezenet):
     class Job:  # what core.jobs hands to queued work
         def __init__(self):
             self.reports, self.cancel_event = [], threading.Event()
 
         def report(self, fraction, text, preview=None):
-            self.reports.append((fraction, text, preview is not None))
+            self.reports.append((fraction, text, preview))
 
-    settings = view.settings_for("squeezenet", "subtle", octaves=1, steps=5, max_loss=None)
+    settings = engine.settings_for("squeezenet", "subtle", octaves=1, steps=6, max_loss=None)
     job = Job()
-    work = view.dream_work(view.generated_picture(64), "squeezenet", squeezenet[0], settings, 64)
+    work = engine.dream_work(pictures.generated_picture(64), "squeezenet", squeezenet[0],
+                             settings, 64)
     png = work(job)
     assert Image.open(io.BytesIO(png)).size == (64, 64)
-    assert [round(f, 2) for f, _, _ in job.reports] == [0.2, 0.4, 0.6, 0.8, 1.0]
-    assert job.reports[-1][1].startswith("Octave 1/1, step 5/5 · loss ")
-    assert [p for _, _, p in job.reports] == [False, False, False, False, True]  # every 5th
+    assert [round(f, 2) for f, __, __ in job.reports] == [0.17, 0.33, 0.5, 0.67, 0.83, 1.0]
+    assert all(text == "" for __, text, __ in job.reports)  # words are the page's, translated
+    steps = [p for __, __, p in job.reports]
+    assert [(p.octave, p.octaves, p.step, p.steps) for p in steps] == [
+        (1, 1, n, 6) for n in range(1, 7)]
+    assert all(p.loss > 0 and not p.past_max_loss for p in steps)
+    # the preview image: the first step's, then every fifth step's and the octave's last
+    assert all(p.image is steps[0].image for p in steps[:4])
+    assert steps[4].image is not steps[3].image and steps[5].image is not steps[4].image

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from core.dream import engine, model, view
+from core.dream import engine, model
 
 APPLICATIONS = {"inception": keras.applications.InceptionV3, "vgg16": keras.applications.VGG16}
 
@@ -32,7 +32,7 @@ def test_a_tiny_dream_runs_at_the_smallest_octave(untrained):
     chosen = model.BACKBONES[key].presets["classic"]["layers"]
     dreamer = engine.Dreamer(model.feature_extractor(net, tuple(chosen)),
                              list(chosen.values()))
-    settings = view.settings_for(key, octaves=2, steps=1)
+    settings = engine.settings_for(key, octaves=2, steps=1)
     photo = np.random.default_rng(0).integers(0, 256, (80, 96, 3), dtype=np.uint8)
     # The first octave (57 x 69) is below InceptionV3's smallest input and must be raised to it.
     losses = []

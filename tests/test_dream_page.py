@@ -8,8 +8,8 @@ from PIL import Image
 
 from core import jobs
 from core.dream import view
-from core.dream.view import generated_picture
-from tests.helpers import finish_jobs, open_page
+from core.dream.pictures import generated_picture
+from tests.helpers import finish_jobs, open_page, open_page_in
 
 PAGE = "pages/deep_dream.py"
 
@@ -52,7 +52,7 @@ def test_a_waiting_dream_shows_its_place_can_leave_and_a_full_server_says_so(app
     queue.submit("dream", lambda job: release.wait(60))  # another student's dream is running
     try:
         at = open_page(app, PAGE)
-        at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
+        at.radio(key="dd_source").set_value("generated").run()
         _tiny_settings(at)
         at.button(key="dd_dream").click()
         at = at.run()
@@ -123,7 +123,7 @@ def test_backbone_without_weights_says_how_to_get_them(app, no_data):
 
 def test_presets_fill_the_form(app):
     at = open_page(app, PAGE)
-    at.radio(key="dd_source").set_value("Generated pattern (not a photo)").run()
+    at.radio(key="dd_source").set_value("generated").run()
     at.button_group(key="dd_preset").set_value("wild").run()
     assert not at.exception and not at.warning
     wild = at.multiselect(key="dd_layers_squeezenet").value
@@ -136,3 +136,27 @@ def test_presets_fill_the_form(app):
     assert at.slider(key="dd_octaves").value < 4
     assert 0 < at.number_input(key="dd_max_loss_squeezenet").value < wild_max_loss
     assert at.session_state["dd_recent"] == {}  # choosing settings never dreams
+
+
+def test_a_reader_asks_what_a_feature_is_and_is_shown_feature_maps(app, no_data):
+    at = open_page(app, PAGE)
+    box = next(m.value for m in at.markdown if "A reader asks" in m.value)
+    assert "feature" in box
+    assert any("feature map" in m.value for m in at.markdown)
+    links = [link.proto.page for link in at.get("page_link")]
+    assert "customizing_keras" in links
+    assert "features" in links  # the Features page shows what the channels respond to
+
+
+def test_backbones_claim_no_size_they_have_not_measured(app, no_data):
+    at = open_page(app, PAGE)
+    options = at.selectbox(key="dd_backbone").options
+    squeezenet = next(o for o in options if o.startswith("SqueezeNet"))
+    assert squeezenet.endswith(f"{view.weights_megabytes('squeezenet'):.1f} MB")
+    assert all("MB" not in o for o in options if not o.startswith("SqueezeNet"))
+
+
+def test_the_page_reads_in_japanese(app, no_data, monkeypatch):
+    at, shown = open_page_in(app, PAGE, "ja", monkeypatch)
+    assert at.title[0].value == "Deep Dream：CNN に写真の中のものを見させる"
+    assert "**特徴**（feature）" in shown

@@ -121,7 +121,8 @@ def test_summary_rows_follow_the_graph():
     assert list(table["type"]) == ["InputLayer", "Dense", "Activation", "Dense", "Activation"]
     assert list(table["output shape"]) == ["(None, 784)", "(None, 32)", "(None, 32)",
                                            "(None, 10)", "(None, 10)"]
-    assert list(table["setting"])[1:] == ["32 units", "relu", "10 units", "softmax"]
+    assert list(table["setting"])[1:] == ["32 units", "sigmoid", "10 units", "softmax"]
+    assert list(graph.columns()) == list(table.columns)
 
 
 @pytest.mark.parametrize("spec", SPECS)
@@ -135,13 +136,27 @@ def test_copied_weights_give_identical_outputs(spec):
         np.testing.assert_array_equal(a, b)
 
 
-def test_proof_holds_for_the_chapter_and_fails_for_the_books_sigmoid_version():
+def test_proof_holds_for_the_book_and_fails_for_the_guides_relu_listing():
     same = model.same_network_proof(CHAPTER, CHAPTER)
     assert same.before > 0 and same.after == 0.0
     np.testing.assert_array_equal(same.sequential_output, same.functional_output)
     assert same.sequential_output.sum() == pytest.approx(1.0, abs=1e-5)  # softmax
-    book = model.same_network_proof(CHAPTER, model.BOOK_FUNCTIONAL)
-    assert book.after > 1e-3  # same weights, different hidden activation
+    guide = model.same_network_proof(model.GUIDE_SEQUENTIAL, CHAPTER)
+    assert guide.after > 1e-3  # same weights, different hidden activation
+
+
+def test_the_chapters_network_is_the_books_code_in_both_editions():
+    """Dense(32) → sigmoid → Dense(10) → softmax (ch07/functional_api.py, Japanese edition;
+    Chapter07/func-api-seq.py and func-api-func.py, English edition); the guide's has a relu."""
+    assert [(h.units, h.activation) for h in CHAPTER.hidden] == [(32, "sigmoid")]
+    assert (CHAPTER.outputs, CHAPTER.output_activation) == (10, "softmax")
+    assert [(h.units, h.activation) for h in model.GUIDE_SEQUENTIAL.hidden] == [(32, "relu")]
+
+
+def test_keras_3_still_takes_input_shape_on_a_layer_with_a_warning():
+    params, warning = model.input_shape_warning()
+    assert params == model.parameter_count(model.GUIDE_SEQUENTIAL) == 25_450
+    assert warning is not None and "Input(shape)" in warning
 
 
 def test_copy_refuses_models_that_do_not_match():

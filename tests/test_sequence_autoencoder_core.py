@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from core.air_quality import data
+from core.sequence_autoencoder import cli as seq_cli
 from core.sequence_autoencoder import faults, model, scoring, sentences, training, view, windows
 from tests.helpers import ROOT
 
@@ -78,6 +79,40 @@ def test_split_is_chronological():
     days = windows.days(frame_of(uci_text("2004-10-30", 24 * 4)))
     train, val = windows.split(days)
     assert list(train.dates.day) == [30, 31] and list(val.dates.day) == [1, 2]
+
+
+def test_validation_days_leaving_the_training_range_are_counted_by_daily_mean():
+    """The page's drift sentence: a day counts under a reading when its daily mean lies beyond
+    every training day's, below or above; a day without readings is not counted."""
+    levels = np.array([10.0, 14.0, 20.0], "float32")[:, None, None]  # the training days
+    train = windows.Days(pd.date_range("2004-10-01", periods=3),
+                         np.broadcast_to(levels, (3, 24, 8)).copy())
+    val_x = np.full((4, 24, 8), 15.0, "float32")  # inside every range...
+    val_x[0, :, 5] = 2.0  # ...but day 0 is colder (T) than any training day
+    val_x[1, :, 6] = 40.0  # day 1 more humid (RH)
+    val_x[1, :, 5] = 3.0  # and colder too: one day, counted once in "outside"
+    val_x[1, :12, 0] = 100.0  # half a day of a high reading, the daily mean too: above
+    val_x[2] = np.nan  # an outage: no readings, no verdict
+    val = windows.Days(pd.date_range("2004-11-01", periods=4), val_x)
+    out = windows.outside_training_range(train, val)
+    assert out["days"] == 3 and out["outside"] == 2
+    assert out["below"]["T"] == 2 and out["above"]["RH"] == 1
+    assert out["above"][windows.CHANNELS[0]] == 1 and sum(out["below"].values()) == 2
+    words = view.drift_words(out, top=2)
+    assert words == "T below the training range on 2 days and RH above the training range on 1 days"
+
+
+def test_the_page_claims_about_the_validation_months_hold_on_the_data(data_dir):
+    """What the page says of the development data: the drift sentence's counts, the unusual
+    days, the sharpest clean validation day."""
+    days = windows.days(data.load(data_dir))
+    train, val = windows.split(days)
+    out = windows.outside_training_range(train, val)
+    assert out["days"] == int((~np.isnan(val.x).all(axis=(1, 2))).sum())
+    assert 0 < out["outside"] <= out["days"]
+    card = training.load_shipped(16)[1]
+    assert view.sharpest_clean_day(card.days)["date"] >= card.split["validation"][0]
+    assert card.split["train"][1] < card.split["validation"][0] == "2004-11-01"
 
 
 def test_stats_normalize_fill_missing_with_the_mean():
@@ -156,13 +191,35 @@ def test_a_still_reading_and_a_spike_raise_the_fault_score_and_a_real_jump_less(
     assert scoring.FaultUnits.from_json(units.to_json()).to_json() == units.to_json()
 
 
+def test_notes_are_kept_as_data_and_said_in_the_readers_language():
+    said = scoring.note("public holiday ({holiday}): little traffic",
+                        holiday=scoring.HOLIDAYS["2004-12-25"])
+    assert json.loads(json.dumps(said)) == said  # a card keeps it as it is
+    assert scoring.note_text(said) == "public holiday (Christmas Day): little traffic"
+    card = training.load_shipped(16)[1]
+    for day in card.unusual_days:  # every shipped note is a template with its values
+        for note in day["notes"]:
+            assert scoring.note_text(note) and set(note) == {"text", "values"}
+
+
+def test_the_pages_days_come_from_the_card():
+    card = training.load_shipped(16)[1]
+    validation = [d for d in card.days if d["date"] >= card.split["validation"][0]]
+    assert view.worst_validation_day(card.days) == max(validation, key=lambda d: d["mse"])["date"]
+    clean = [d for d in validation if not d["missing"]]
+    assert view.sharpest_clean_day(card.days) == max(clean, key=lambda d: d["peak"])
+    assert view.typical_validation_day(card.days) in {d["date"] for d in validation}
+    assert view.outages(card.days) == [d["date"] for d in card.days if d["missing"] >= 0.5]
+    assert model.CODE_SIZES == seq_cli.CODES  # the CLI's copy, kept to spare --help Keras
+
+
 def test_describe_names_outages_flat_runs_and_holidays():
     stats = windows.Stats(np.zeros(8, "float32"), np.ones(8, "float32"))
     x = np.random.default_rng(0).normal(size=(24, 8)).astype("float32")
     x[:, 0] = np.nan
     x[3:12, 4] = 7.0
     report = scoring.describe(pd.Timestamp("2004-12-25"), x, np.zeros((24, 8)), stats, 0.5)
-    text = " ".join(report.notes)
+    text = " ".join(map(scoring.note_text, report.notes))
     assert "Christmas Day" in text and "no readings from PT08.S1(CO)" in text
     assert "PT08.S5(O3) repeats the same value for 9 hours" in text
 
@@ -294,7 +351,7 @@ def test_the_shipped_sentence_model_round_trips_training_sentences():
         trip = sentences.trip(model, vocab, " ".join(words).title() + ".")
         assert trip.rebuilt == words and trip.words == words and not trip.unknown
         assert trip.code.shape == (card.code_size,)
-        assert trip.steps[len(words)][0][0] == "(end)"
+        assert trip.steps[len(words)][0][0] == ""  # the padding word: the sentence is over
     assert card.metrics["train"]["exact"] >= 0.99
 
 
@@ -357,11 +414,13 @@ def test_score_strip_and_small_tables():
     ticks, rule = spec["layer"]
     assert ticks["encoding"]["y"]["sort"] == ["clean days", "spikes"]
     assert spec["datasets"][rule["data"]["name"]] == [{"t": 0.5}]
+    notes = [scoring.note(scoring.HOLIDAYS["2004-12-25"]), scoring.note("{hours} hour(s)",
+                                                                       hours=3)]
     worst = view.worst_days_table({"worst_days": [{"date": "2004-12-25", "mse": 1.0,
-                                                   "notes": ["a", "b"]}]})
-    assert worst.loc[0, "notes"] == "a; b"
-    steps = view.choices_table([[("mary", 0.9), ("john", 0.1)]])
+                                                   "notes": notes}]})
+    assert worst.loc[0, "notes"] == "Christmas Day and 3 hour(s)"
+    steps = view.choices_table([[("mary", 0.9), ("", 0.1)]])
     assert steps.to_dict("records") == [{"position": 1, "choice 1": "mary (90%)",
-                                         "choice 2": "john (10%)"}]
+                                         "choice 2": "(end) (10%)"}]
     bars = view.code_chart(np.array([0.5, -0.25])).to_dict()
     assert bars["encoding"]["x"]["title"] == "the code (2 numbers)"

@@ -3,6 +3,8 @@ sentences; and the same page on a machine with no data."""
 
 import pytest
 
+from core import i18n
+from core.sequence_autoencoder import sentences, training, view, windows
 from tests.helpers import open_page
 from tests.test_sequence_autoencoder_core import uci_text
 
@@ -54,7 +56,7 @@ def test_the_unusual_days_and_the_fault_figures_are_tabled(page):
     tables = [d.value for d in page.dataframe]
     unusual = next(t for t in tables if "what the data shows" in t.columns)
     assert len(unusual) == 12 and unusual["what the data shows"].str.len().min() > 0
-    assert any(m.value.startswith("**Outages**: on 2004-04-09") for m in page.markdown)
+    assert any(m.value.startswith("**Outages**: on Apr 9, 2004") for m in page.markdown)
     found = next(m.value for m in page.markdown if m.value.startswith("Above the dashed line"))
     assert "stuck sensors **100%**" in found  # the default score: the card's fault figures
     page.radio(key="sa_score").set_value("mse").run()
@@ -92,3 +94,45 @@ def test_without_data_the_page_explains_and_keeps_what_the_cards_allow(app, no_d
     assert float(metric(at, "This day's error").value) > 0  # scores come from the card
     assert any("what the data shows" in d.value.columns for d in at.dataframe)
     assert any("rebuilt: **mary moved to the bathroom**" in m.value for m in at.markdown)
+
+
+def test_the_page_opens_with_the_books_example_and_anchors_every_section(bare_page):
+    assert [h.proto.anchor for h in bare_page.header] == [
+        "the-books-example", "sentence-autoencoder", "every-day", "code-size", "unusual-days",
+        "anomaly-score", "your-own-file"]
+    assert [h.proto.anchor for h in bare_page.subheader] == ["nearby-sentences", "break-a-day"]
+    book = next(m.value for m in bare_page.markdown if "`lstm_autoencoder.py`" in m.value)
+    assert "GloVe" in book and "k-means" in book and "**encoder alone**" in book
+    assert any("A reader asks" in m.value and "decoder the finished product" in m.value
+               for m in bare_page.markdown)
+
+
+def test_the_figures_in_the_prose_are_the_cards(bare_page):
+    said = " ".join(m.value for m in [*bare_page.markdown, *bare_page.caption])
+    sentence_card = sentences.load_shipped()[2]
+    split, validation = sentence_card.split, sentence_card.validation
+    assert (f"a small language of {split['train'] + split['validation']} distinct sentences "
+            f"over {sentence_card.vocabulary} words") in said
+    assert (f"{validation['sentences']} sentences were held out of training: "
+            f"{validation['exact']:.0%} of them") in said
+    card = training.load_shipped(16)[1]
+    first, last = (i18n.date(day) for day in card.split["train"])
+    assert f"Trained on the days from {first} to {last}" in said
+    ratio = card.validation["baseline_mse"] / card.validation["mse"]
+    assert f"With 16 numbers the autoencoder's error is {card.validation['mse']:.2f}, " \
+           f"{ratio:.0f}× smaller" in said
+    in_validation = sum(d["date"] >= card.split["validation"][0] for d in card.unusual_days)
+    assert f"{in_validation} of them fall in the validation months" in said
+    sharpest = view.sharpest_clean_day(card.days)
+    jump = f"a real sudden jump on {i18n.date(sharpest['date'])} (peak {sharpest['peak']:.0f})"
+    assert jump in said
+    assert not any("drift" in c.value for c in bare_page.caption)  # claimed only when measured
+
+
+def test_the_drift_is_measured_on_the_data_before_it_is_claimed(page, data_dir):
+    from core.air_quality import data
+
+    outside = windows.outside_training_range(*windows.split(windows.days(data.load(data_dir))))
+    drift = next(c.value for c in page.caption if "**drift**" in c.value)
+    assert f"on {outside['outside']} of the {outside['days']} validation days" in drift
+    assert view.drift_words(outside) in drift

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core.i18n import N_, _
+
 TARGET = "C6H6(GT)"
 MISSING = -200.0
 # The book's 12 inputs: every column but the target, in the file's order.
@@ -26,28 +28,41 @@ SENSOR_INPUTS = ("PT08.S1(CO)", "PT08.S2(NMHC)", "PT08.S3(NOx)", "PT08.S4(NO2)",
 FEATURE_SETS = {"all": ALL_INPUTS, "sensors": SENSOR_INPUTS}
 COLUMNS = ("Date", "Time", *ALL_INPUTS[:3], TARGET, *ALL_INPUTS[3:])
 
-DESCRIPTIONS = {  # column -> (what it is, unit)
-    "CO(GT)": ("carbon monoxide, reference analyzer", "mg/m³"),
-    "PT08.S1(CO)": ("tin-oxide sensor S1, nominally CO", "sensor response"),
-    "NMHC(GT)": ("non-methane hydrocarbons, reference analyzer", "µg/m³"),
-    "C6H6(GT)": ("benzene, reference analyzer", "µg/m³"),
-    "PT08.S2(NMHC)": ("titania sensor S2, nominally NMHC", "sensor response"),
-    "NOx(GT)": ("nitrogen oxides, reference analyzer", "ppb"),
-    "PT08.S3(NOx)": ("tungsten-oxide sensor S3, nominally NOx", "sensor response"),
-    "NO2(GT)": ("nitrogen dioxide, reference analyzer", "µg/m³"),
-    "PT08.S4(NO2)": ("tungsten-oxide sensor S4, nominally NO2", "sensor response"),
-    "PT08.S5(O3)": ("indium-oxide sensor S5, nominally O3", "sensor response"),
-    "T": ("temperature", "°C"),
-    "RH": ("relative humidity", "%"),
-    "AH": ("absolute humidity", "g/m³"),
+# column -> (what it is, its unit or None): marked N_(), shown with _(). UCI gives no unit for
+# AH, and its values cannot be g/m³ (0.76 at 13.6 °C and 48.9 % RH, where the air holds about
+# 5.7 g/m³; tests/test_air_quality_data.py checks this), so none is claimed.
+DESCRIPTIONS = {
+    "CO(GT)": (N_("carbon monoxide, reference analyzer"), "mg/m³"),
+    "PT08.S1(CO)": (N_("tin-oxide sensor S1, nominally CO"), N_("sensor response")),
+    "NMHC(GT)": (N_("non-methane hydrocarbons, reference analyzer"), "µg/m³"),
+    "C6H6(GT)": (N_("benzene, reference analyzer"), "µg/m³"),
+    "PT08.S2(NMHC)": (N_("titania sensor S2, nominally NMHC"), N_("sensor response")),
+    "NOx(GT)": (N_("nitrogen oxides, reference analyzer"), "ppb"),
+    "PT08.S3(NOx)": (N_("tungsten-oxide sensor S3, nominally NOx"), N_("sensor response")),
+    "NO2(GT)": (N_("nitrogen dioxide, reference analyzer"), "µg/m³"),
+    "PT08.S4(NO2)": (N_("tungsten-oxide sensor S4, nominally NO2"), N_("sensor response")),
+    "PT08.S5(O3)": (N_("indium-oxide sensor S5, nominally O3"), N_("sensor response")),
+    "T": (N_("temperature"), "°C"),
+    "RH": (N_("relative humidity"), "%"),
+    "AH": (N_("absolute humidity (the dataset gives no unit)"), None),
 }
+
+
+def label(column: str) -> str:
+    """A column with its unit, for a slider or an axis: "T (°C)", or "AH" (no unit known)."""
+    unit = DESCRIPTIONS[column][1]
+    return column if unit is None else _("{column} ({unit})", column=column, unit=_(unit))
+
 
 # The largest reading in the UCI file is under 3,000. Far larger numbers are corrupt, and
 # would overflow the models' float32 arithmetic into infinities and NaN scores.
 PLAUSIBLE = 1e9
 
-# Train on March to October 2004, validate on November and December (the file's last months).
+# Train on the hours before November 2004 (from March), validate on November and December 2004:
+# the shared file's last months. The canonical UCI download runs on into 2005; the end date
+# keeps the validation months the same with either file.
 VALIDATION_START = pd.Timestamp("2004-11-01")
+VALIDATION_END = pd.Timestamp("2005-01-01")  # exclusive
 
 
 class AirQualityFormatError(ValueError):
@@ -75,37 +90,39 @@ def parse(source: str | os.PathLike | bytes | io.IOBase) -> pd.DataFrame:
         raw = pd.read_csv(source, sep=";", dtype=str, keep_default_na=False,
                           skip_blank_lines=True, encoding="utf-8-sig")
     except UnicodeDecodeError as err:
-        raise AirQualityFormatError("this is not a text file (it is not UTF-8 or ASCII)") from err
+        raise AirQualityFormatError(
+            _("this is not a text file (it is not UTF-8 or ASCII)")) from err
     except pd.errors.EmptyDataError as err:
-        raise AirQualityFormatError("the file is empty") from err
+        raise AirQualityFormatError(_("the file is empty")) from err
     except pd.errors.ParserError as err:
-        raise AirQualityFormatError(f"the file could not be read as `;`-separated text: "
-                                    f"{err}") from err
+        raise AirQualityFormatError(_("the file could not be read as `;`-separated text: "
+                                      "{error}", error=err)) from err
     raw.columns = [str(c).strip() for c in raw.columns]
     raw = raw.loc[:, [c for c in raw.columns if c and not c.startswith("Unnamed:")]]
     _check_columns(raw)
     raw = raw.apply(lambda col: col.str.strip())
     raw = raw[(raw != "").any(axis=1)]  # the trailing `;;;;` rows
     if raw.empty:
-        raise AirQualityFormatError("the file has a header but no data rows")
+        raise AirQualityFormatError(_("the file has a header but no data rows"))
 
     index = _timestamps(raw["Date"], raw["Time"])
     frame = pd.DataFrame({c: _numbers(raw[c], c) for c in COLUMNS[2:]})
     frame.index = pd.DatetimeIndex(index, name="time")
     frame = frame.mask(frame == MISSING)
     if frame.isna().all().all():
-        raise AirQualityFormatError("every value in the file is missing (-200 or blank)")
+        raise AirQualityFormatError(_("every value in the file is missing (-200 or blank)"))
     return frame
 
 
 def _check_columns(raw: pd.DataFrame) -> None:
     if len(raw.columns) <= 1:
-        raise AirQualityFormatError(
+        raise AirQualityFormatError(_(
             "only one column was found: the UCI Air Quality file separates values with `;` "
-            f"(header read: {str(raw.columns[0])[:60]!r})")
+            "(header read: {header})", header=repr(str(raw.columns[0])[:60])))
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
-        raise AirQualityFormatError(f"missing column(s): {', '.join(missing)}")
+        raise AirQualityFormatError(_("missing column(s): {columns}",
+                                       columns=", ".join(missing)))
 
 
 def _timestamps(dates: pd.Series, times: pd.Series) -> pd.Series:
@@ -113,9 +130,9 @@ def _timestamps(dates: pd.Series, times: pd.Series) -> pd.Series:
     bad = stamp.isna()
     if bad.any():
         row = bad.to_numpy().argmax()
-        raise AirQualityFormatError(
-            f"{int(bad.sum())} row(s) have a Date/Time not in the form dd/mm/yyyy;HH.MM.SS "
-            f"(first: {dates.iloc[row]!r};{times.iloc[row]!r})")
+        raise AirQualityFormatError(_(
+            "{n} row(s) have a Date/Time not in the form dd/mm/yyyy;HH.MM.SS (first: {first})",
+            n=int(bad.sum()), first=f"{dates.iloc[row]!r};{times.iloc[row]!r}"))
     return stamp
 
 
@@ -125,14 +142,15 @@ def _numbers(column: pd.Series, name: str) -> pd.Series:
                            errors="coerce")
     bad = values.isna() & (column != "")
     if bad.any():
-        raise AirQualityFormatError(
-            f"column {name} has {int(bad.sum())} value(s) that are not numbers "
-            f"(first: {column[bad].iloc[0]!r})")
+        raise AirQualityFormatError(_(
+            "column {name} has {n} value(s) that are not numbers (first: {first})",
+            name=name, n=int(bad.sum()), first=repr(column[bad].iloc[0])))
     wild = ~values.abs().le(PLAUSIBLE) & values.notna()
     if wild.any():
-        raise AirQualityFormatError(
-            f"column {name} has {int(wild.sum())} value(s) that are not plausible readings "
-            f"(infinite, or beyond ±{PLAUSIBLE:g}; first: {column[wild].iloc[0]!r})")
+        raise AirQualityFormatError(_(
+            "column {name} has {n} value(s) that are not plausible readings (infinite, or "
+            "beyond ±{limit:g}; first: {first})", name=name, n=int(wild.sum()), limit=PLAUSIBLE,
+            first=repr(column[wild].iloc[0])))
     return values.astype("float64")
 
 
@@ -141,10 +159,12 @@ def with_target(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame[TARGET].notna()]
 
 
-def split(frame: pd.DataFrame, start: pd.Timestamp = VALIDATION_START):
-    """(training, validation): the rows before `start` and from `start` on, both with a target."""
+def split(frame: pd.DataFrame, start: pd.Timestamp = VALIDATION_START,
+          end: pd.Timestamp = VALIDATION_END):
+    """(training, validation): the rows before `start`, and those from `start` up to (not
+    including) `end`; both only rows with a target. Later rows are in neither."""
     frame = with_target(frame)
-    return frame[frame.index < start], frame[frame.index >= start]
+    return frame[frame.index < start], frame[(frame.index >= start) & (frame.index < end)]
 
 
 def imputation_values(train: pd.DataFrame, columns) -> dict[str, float]:
@@ -152,7 +172,8 @@ def imputation_values(train: pd.DataFrame, columns) -> dict[str, float]:
     means = train[list(columns)].mean()
     empty = means[means.isna()].index.tolist()
     if empty:
-        raise AirQualityFormatError(f"no readings at all to learn from in: {', '.join(empty)}")
+        raise AirQualityFormatError(_("no readings at all to learn from in: {columns}",
+                                       columns=", ".join(empty)))
     return {c: float(v) for c, v in means.items()}
 
 
@@ -176,14 +197,16 @@ def input_ranges(frame: pd.DataFrame, columns) -> dict[str, dict[str, float]]:
 
 # Presets are real rows: the most typical row (closest to the group's median) of each group,
 # among rows where every input but NMHC(GT) was measured (NMHC(GT) stops in April 2004).
+# The names are the cards' keys (English); the page shows _(name).
 PRESETS = {
-    "Weekday morning rush (8–9 h)": lambda ix: (ix.dayofweek < 5) & ix.hour.isin([8, 9]),
-    "Weekday evening rush (18–20 h)": lambda ix: (ix.dayofweek < 5) & ix.hour.isin([18, 19, 20]),
-    "Night (2–5 h)": lambda ix: ix.hour.isin([2, 3, 4, 5]),
-    "Summer afternoon (Jul–Aug, 14–16 h)": lambda ix: ix.month.isin([7, 8]) & ix.hour.isin(
+    N_("Weekday morning rush (8–9 h)"): lambda ix: (ix.dayofweek < 5) & ix.hour.isin([8, 9]),
+    N_("Weekday evening rush (18–20 h)"): lambda ix: (ix.dayofweek < 5) & ix.hour.isin(
+        [18, 19, 20]),
+    N_("Night (2–5 h)"): lambda ix: ix.hour.isin([2, 3, 4, 5]),
+    N_("Summer afternoon (Jul–Aug, 14–16 h)"): lambda ix: ix.month.isin([7, 8]) & ix.hour.isin(
         [14, 15, 16]),
-    "Sunday midday": lambda ix: (ix.dayofweek == 6) & ix.hour.isin([11, 12, 13]),
-    "Winter evening (Nov–Dec, 18–20 h)": lambda ix: ix.month.isin([11, 12]) & ix.hour.isin(
+    N_("Sunday midday"): lambda ix: (ix.dayofweek == 6) & ix.hour.isin([11, 12, 13]),
+    N_("Winter evening (Nov–Dec, 18–20 h)"): lambda ix: ix.month.isin([11, 12]) & ix.hour.isin(
         [18, 19, 20]),
 }
 

@@ -15,6 +15,7 @@ import pandas as pd
 from keras import layers, ops
 
 from core.air_quality import data
+from core.i18n import _
 
 SEED = 2004
 
@@ -161,12 +162,12 @@ def not_computed(scores: dict) -> dict[str, str]:
     why = {}
     for key in ("rmse", "mae"):
         if not np.isfinite(scores[key]):
-            why[key] = ("the model's predictions are not finite numbers: some readings are "
-                        "far outside any range it was trained on")
+            why[key] = _("the model's predictions are not finite numbers: some readings are "
+                         "far outside any range it was trained on")
     if not np.isfinite(scores["r2"]):
-        why["r2"] = why.get("rmse", "R² compares the errors with the spread of the benzene "
-                                    "readings: it needs at least two rows with different "
-                                    "readings")
+        why["r2"] = why.get("rmse", _("R² compares the errors with the spread of the benzene "
+                                      "readings: it needs at least two rows with different "
+                                      "readings"))
     return why
 
 
@@ -174,5 +175,14 @@ def evaluate(model: keras.Model, frame: pd.DataFrame, columns: Sequence[str]) ->
     """Metrics on every row of `frame` that has a target."""
     frame = data.with_target(frame)
     if frame.empty:
-        raise data.AirQualityFormatError(f"no row has a {data.TARGET} reading to compare with")
+        raise data.AirQualityFormatError(_("no row has a {target} reading to compare with",
+                                            target=data.TARGET))
     return metrics(frame[data.TARGET].to_numpy(), predict(model, frame, columns))
+
+
+def score_file(content: bytes, models: dict[str, tuple]) -> list[dict]:
+    """An uploaded file in the UCI format, scored by every model of `models` (name -> (model,
+    card)): one row of metrics per model. AirQualityFormatError says what is wrong with it."""
+    frame = data.parse(content)
+    return [{"model": name, **evaluate(net, frame, card.inputs)}
+            for name, (net, card) in models.items()]

@@ -1,21 +1,24 @@
-"""Train a shipped benzene model, measure it and its baselines, and write model + card."""
+"""Train a shipped benzene model, measure it and its baselines, and write model + card; and a
+student's own small run on the same split, as work for the server's shared queue."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from core import cards, datasets
 from core.air_quality import baselines, data
-from core.air_quality.model import SEED, build, evaluate, fit
+from core.air_quality.model import SEED, EpochHook, build, evaluate, fit, metrics, predict
+from core.i18n import N_
 
-MODELS = {  # shipped model -> what it is for
-    "all": "all 12 readings, as in the book (analyzers, sensors, weather)",
-    "sensors": "only what a cheap device measures: sensors S1–S5, T, RH, AH",
+MODELS = {  # shipped model -> what it is for (marked N_(): the page shows _(MODELS[kind]))
+    "all": N_("every reading, as in the book (analyzers, sensors, weather)"),
+    "sensors": N_("only what a cheap device measures: sensors S1–S5, T, RH, AH"),
 }
 ASSETS = cards.ASSETS / "air_quality"
 
@@ -108,3 +111,59 @@ def load_shipped(kind: str, folder: Path = ASSETS) -> tuple:
     """(model, card) of a shipped model; FileNotFoundError names the missing file."""
     return cards.load_shipped(shipped_paths(kind, folder)[0], BenzeneCard,
                               rebuild=f"python -m core train air-quality --model {kind}")
+
+
+# --- a student's own run ------------------------------------------------------------------
+
+OWN_BATCH = 32  # the batch size of a student's own run
+# Starting learning rates (cosine-decayed) that make a 20-epoch run worthwhile for each.
+LEARNING_RATES = {"adam": 1e-2, "rmsprop": 3e-3, "sgd": 3e-2, "adagrad": 3e-2}
+
+
+def train_your_own(frame: pd.DataFrame, columns: Sequence[str], *, units: int, epochs: int,
+                   optimizer: str, initializer: str, curve_branch: bool,
+                   on_epoch: EpochHook | None = None) -> dict:
+    """A small run on the same split as the shipped models; its history and validation score.
+
+    The history is reported as RMSE in µg/m³ (√MSE × the target's spread) so that it reads
+    like the shipped model's validation figure.
+    """
+    train, validation = data.split(frame)
+    model = build(columns, train, units=(units,), activation="relu", initializer=initializer,
+                  key_branch=curve_branch)
+    spread = float(model.get_layer("benzene").scale)
+
+    def report(epoch: int, logs: dict) -> None:
+        if on_epoch:
+            on_epoch(epoch, {k: float(np.sqrt(v)) * spread for k, v in logs.items()})
+
+    started = time.perf_counter()
+    history = fit(model, columns, train, validation, epochs=epochs, batch_size=OWN_BATCH,
+                  optimizer=optimizer, learning_rate=LEARNING_RATES[optimizer], on_epoch=report)
+    seconds = time.perf_counter() - started
+    curves = pd.DataFrame({"epoch": np.arange(1, len(history["loss"]) + 1),
+                           "training": np.sqrt(history["loss"]) * spread,
+                           "validation": np.sqrt(history["val_loss"]) * spread})
+    score = metrics(validation[data.TARGET].to_numpy(), predict(model, validation, columns))
+    return {"history": curves, "validation": score, "seconds": seconds,
+            "parameters": int(model.count_params())}
+
+
+def train_your_own_work(frame: pd.DataFrame, inputs: str, **settings):
+    """`train_your_own` on the input set `inputs` as work for the server's shared queue
+    (`core.jobs`): after each epoch it reports the curves so far (data: the page words it),
+    and it stops when asked to."""
+    epochs = settings["epochs"]
+
+    def work(job) -> dict:
+        seen = []
+
+        def on_epoch(epoch: int, logs: dict) -> None:
+            job.check()
+            seen.append({"epoch": epoch + 1, "training": logs["loss"],
+                         "validation": logs["val_loss"]})
+            job.report((epoch + 1) / epochs, "", preview=pd.DataFrame(seen))
+
+        own = train_your_own(frame, data.FEATURE_SETS[inputs], on_epoch=on_epoch, **settings)
+        return {**own, "inputs": inputs}
+    return work

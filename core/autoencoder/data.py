@@ -12,13 +12,15 @@ from pathlib import Path
 import numpy as np
 
 from core import datasets
+from core.i18n import N_
 from core.mnist import read_digits, read_idx, read_images_idx
 
 DATASETS = {"mnist": "mnist", "fashion": "fashion-mnist"}  # CLI name -> data layer name
-CLASS_NAMES = {
+TITLES = {"mnist": N_("Digits (MNIST)"), "fashion": N_("Clothes (Fashion-MNIST)")}
+CLASS_NAMES = {  # translated where shown
     "mnist": [str(d) for d in range(10)],
-    "fashion": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-                "Sneaker", "Bag", "Ankle boot"],
+    "fashion": [N_("T-shirt/top"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"),
+                N_("Sandal"), N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Ankle boot")],
 }
 VALIDATION = {"mnist": 500, "fashion": 5000}  # held out from the training images
 SPLIT_SEED = 1989
@@ -71,3 +73,25 @@ def load(dataset: str, data_dir=None) -> Splits:
 def as_float(images: np.ndarray) -> np.ndarray:
     """uint8 (N, 28, 28) -> float32 (N, 28, 28, 1) in [0, 1], the models' input."""
     return (np.asarray(images, np.float32) / 255.0)[..., None]
+
+
+def display_set(dataset: str) -> tuple[np.ndarray, np.ndarray]:
+    """What the page shows, never trained on: (float images, labels) of the test set where we
+    have one, else of the validation split."""
+    splits = load(dataset)
+    return as_float(splits.x_test), splits.y_test
+
+
+def add_noise(images: np.ndarray, std: float | np.ndarray, seed: int) -> np.ndarray:
+    """Float images plus Gaussian noise of the given std (one per image, or one for all),
+    clipped back to [0, 1]."""
+    images = np.asarray(images, np.float32)
+    rng = np.random.default_rng(seed)
+    std = np.reshape(std, (-1,) + (1,) * (images.ndim - 1)) if np.ndim(std) else std
+    noisy = images + std * rng.standard_normal(images.shape, np.float32)
+    return np.clip(noisy, 0, 1).astype(np.float32)
+
+
+def random_noise(count: int, seed: int = 0) -> np.ndarray:
+    """Uniform noise images (N, 28, 28, 1): nothing like any training image."""
+    return np.random.default_rng(seed).random((count, 28, 28, 1), np.float32)

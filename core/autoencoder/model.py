@@ -10,12 +10,17 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from core.i18n import N_
+
 SHAPE = (28, 28, 1)
-KINDS = {  # model name -> (code size, what it is)
-    "dense": (32, "dense layers, 784 → 256 → 32 → 256 → 784: the classic baseline"),
-    "conv": (32, "strided convolutions down to a 32-number code, transposed convolutions back"),
-    "denoise": (32, "the convolutional model, trained to rebuild clean images from noisy ones"),
-    "latent2d": (2, "the convolutional model squeezed to a 2-number code, to draw a latent map"),
+KINDS = {  # model name -> (code size, what it is: translated where shown)
+    "dense": (32, N_("dense layers, 784 → 256 → 32 → 256 → 784: the classic baseline")),
+    "conv": (32, N_("strided convolutions down to a 32-number code, transposed convolutions "
+                    "back")),
+    "denoise": (32, N_("the convolutional model, trained to rebuild clean images from noisy "
+                       "ones")),
+    "latent2d": (2, N_("the convolutional model squeezed to a 2-number code, to draw a latent "
+                       "map")),
 }
 
 

@@ -72,13 +72,6 @@ def shipped_paths(dataset: str, kind: str, folder: Path = ASSETS) -> tuple[Path,
     return folder / f"{dataset}_{kind}.keras", folder / f"{dataset}_{kind}.json"
 
 
-def add_noise(images: np.ndarray, std: float | np.ndarray, seed: int) -> np.ndarray:
-    """Images plus Gaussian noise of the given std, clipped back to [0, 1]."""
-    rng = np.random.default_rng(seed)
-    std = np.reshape(std, (-1,) + (1,) * (images.ndim - 1)) if np.ndim(std) else std
-    return np.clip(images + std * rng.standard_normal(images.shape, np.float32), 0, 1)
-
-
 def _pipeline(x: np.ndarray, recipe: Recipe):
     """Shuffled (input, target) batches: small random shifts/rotations, then noise."""
     import tensorflow as tf
@@ -105,7 +98,7 @@ def _pipeline(x: np.ndarray, recipe: Recipe):
 
 def model_inputs(kind: str, clean: np.ndarray) -> np.ndarray:
     """What the model is measured on: the clean images, or for the denoiser noisy ones."""
-    return add_noise(clean, EVAL_NOISE, NOISE_SEED) if kind == "denoise" else clean
+    return data.add_noise(clean, EVAL_NOISE, NOISE_SEED) if kind == "denoise" else clean
 
 
 def measure(model: keras.Model, kind: str, clean: np.ndarray) -> dict:
@@ -181,7 +174,7 @@ def train_and_ship(dataset: str, kind: str, *, data_dir=None, recipe: Recipe | N
 
 
 def measure_noisy(model: keras.Model, clean: np.ndarray, std: float) -> dict:
-    output = model.predict(add_noise(clean, std, NOISE_SEED), batch_size=256, verbose=0)
+    output = model.predict(data.add_noise(clean, std, NOISE_SEED), batch_size=256, verbose=0)
     return metrics.summary(clean, output)
 
 

@@ -1,45 +1,37 @@
-"""What the page shows, computed: reconstructions, latent codes, interpolations, anomaly scores,
-and the page's charts (pure Altair: no Streamlit here).
-
-Everything takes float images (N, 28, 28, 1) in [0, 1] and returns numpy arrays or frames.
+"""What the Autoencoders page shows, computed: picks of images, slider bounds, the anomaly
+score's summary line, images enlarged for display, and the page's charts (pure Altair: no
+Streamlit here). Running the models is `inference`'s job.
 """
 
 from __future__ import annotations
 
 import altair as alt
-import keras
 import numpy as np
 import pandas as pd
 
-from core.autoencoder import metrics
-from core.autoencoder.model import SHAPE, parts
-from core.autoencoder.training import add_noise
+from core.autoencoder.inference import GROUPS
+from core.autoencoder.model import KINDS, code_size
+from core.i18n import N_, _
+
+MODEL_NAMES = {"dense": N_("dense, {code}-number code"),
+               "conv": N_("convolutional, {code}-number code"),
+               "denoise": N_("denoising, {code}-number code"),
+               "latent2d": N_("convolutional, {code}-number code")}
 
 
-def reconstruct(model: keras.Model, images: np.ndarray,
-                clean: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(reconstructions, per-image BCE against `clean`, default the inputs themselves)."""
-    images = np.asarray(images, np.float32)
-    output = np.asarray(model(images, training=False))
-    return output, metrics.per_image_bce(images if clean is None else clean, output)
+def model_name(kind: str) -> str:
+    """A shipped model's name in the current language, with its code size."""
+    return _(MODEL_NAMES[kind], code=code_size(kind))
+
+
+def code_sizes() -> list[int]:
+    """The shipped models' code sizes, largest first."""
+    return sorted({code_size(kind) for kind in KINDS}, reverse=True)
 
 
 def pick(count: int, total: int, seed: int) -> np.ndarray:
     """`count` distinct indices below `total`, drawn from `seed` (the page's reshuffle)."""
     return np.sort(np.random.default_rng(seed).choice(total, min(count, total), replace=False))
-
-
-def noisy(images: np.ndarray, std: float, seed: int = 0) -> np.ndarray:
-    return add_noise(np.asarray(images, np.float32), std, seed).astype(np.float32)
-
-
-def latent_frame(model: keras.Model, images: np.ndarray, labels: np.ndarray,
-                 class_names: list[str]) -> pd.DataFrame:
-    """The 2-d codes of images, one row each, for a scatter plot."""
-    encoder, _ = parts(model)
-    codes = np.asarray(encoder(np.asarray(images, np.float32), training=False))
-    return pd.DataFrame({"index": np.arange(len(codes)), "z1": codes[:, 0], "z2": codes[:, 1],
-                         "class": [class_names[int(y)] for y in labels]})
 
 
 def code_bounds(card_range, frame: pd.DataFrame | None = None) -> list[tuple[float, float]]:
@@ -63,29 +55,11 @@ def example_of(labels: np.ndarray, label: int, seed: int) -> int:
     return int(np.random.default_rng(seed).choice(np.flatnonzero(labels == label)))
 
 
-def decode(model: keras.Model, codes) -> np.ndarray:
-    """Images (N, 28, 28, 1) decoded from codes (N, code size)."""
-    _, decoder = parts(model)
-    return np.asarray(decoder(np.asarray(codes, np.float32).reshape(-1, decoder.input_shape[-1]),
-                              training=False))
-
-
-def interpolate(model: keras.Model, a: np.ndarray, b: np.ndarray, steps: int = 8) -> np.ndarray:
-    """Decoded images along the straight line between the codes of images a and b."""
-    encoder, _ = parts(model)
-    za, zb = np.asarray(encoder(np.stack([a, b]).astype(np.float32), training=False))
-    t = np.linspace(0, 1, steps)[:, None]
-    return decode(model, (1 - t) * za + t * zb)
-
-
-def random_noise(count: int, seed: int = 0) -> np.ndarray:
-    """Uniform noise images: nothing like any training image."""
-    return np.random.default_rng(seed).random((count, *SHAPE), np.float32)
-
-
 def errors_frame(groups: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Long frame (group, bce) from per-image errors by group, for a distribution chart."""
-    return pd.concat([pd.DataFrame({"group": name, "bce": np.asarray(errs, float)})
+    """Long frame (group, bce) from per-image errors by group (`inference.anomaly_groups`),
+    the groups named in the current language, for a distribution chart."""
+    return pd.concat([pd.DataFrame({"group": _(GROUPS.get(name, name)),
+                                    "bce": np.asarray(errs, float)})
                       for name, errs in groups.items()], ignore_index=True)
 
 
@@ -95,10 +69,13 @@ def above_the_line(groups: dict[str, np.ndarray], threshold: float) -> str:
     parts = []
     for name, errors in groups.items():
         above = np.asarray(errors) > threshold
+        group = _(GROUPS.get(name, name))
         if above.size == 1:
-            parts.append(f"{name}: **{'above' if above[0] else 'below'}** the line")
+            parts.append(_("{group}: **above** the line", group=group) if above[0] else
+                         _("{group}: **below** the line", group=group))
         else:
-            parts.append(f"{name}: **{above.mean():.0%}** above the line")
+            parts.append(_("{group}: **{share:.0%}** above the line", group=group,
+                           share=above.mean()))
     return " · ".join(parts)
 
 
@@ -111,13 +88,15 @@ def zoom(image: np.ndarray, factor: int = 4) -> np.ndarray:
 # --- charts ---------------------------------------------------------------------------------------
 
 def latent_map_chart(frame: pd.DataFrame, z, class_names: list[str]) -> alt.Chart:
-    """The 2-d codes (`latent_frame`), coloured by class, with a ✚ at the code z. A click on a
-    point selects it in the selection named "pick" (its z1, z2)."""
+    """The 2-d codes (`inference.latent_frame`), coloured by class, with a ✚ at the code z. A
+    click on a point selects it in the selection named "pick" (its z1, z2)."""
     select = alt.selection_point(name="pick", fields=["z1", "z2"], on="click")
     dots = alt.Chart(frame).mark_circle(size=30, opacity=0.7).encode(
-        x=alt.X("z1", title="code 1"), y=alt.Y("z2", title="code 2"),
-        color=alt.Color("class:N", sort=class_names),
-        tooltip=["class", alt.Tooltip("z1", format=".2f"), alt.Tooltip("z2", format=".2f")],
+        x=alt.X("z1", title=_("code 1")), y=alt.Y("z2", title=_("code 2")),
+        color=alt.Color("class:N", sort=class_names, title=_("class")),
+        tooltip=[alt.Tooltip("class:N", title=_("class")),
+                 alt.Tooltip("z1", title=_("code 1"), format=".2f"),
+                 alt.Tooltip("z2", title=_("code 2"), format=".2f")],
     ).add_params(select)
     here = alt.Chart(pd.DataFrame({"z1": [z[0]], "z2": [z[1]]})).mark_point(
         shape="cross", size=400, filled=True, color="black").encode(x="z1", y="z2")
@@ -126,12 +105,15 @@ def latent_map_chart(frame: pd.DataFrame, z, class_names: list[str]) -> alt.Char
 
 def anomaly_chart(groups: dict[str, np.ndarray], threshold: float) -> alt.Chart:
     """One row of ticks per group of errors (log scale), a dashed rule at the threshold."""
-    base = alt.Chart(errors_frame(groups)).encode(
-        x=alt.X("bce:Q", title="reconstruction error (BCE, log scale)",
+    frame = errors_frame(groups)
+    base = alt.Chart(frame).encode(
+        x=alt.X("bce:Q", title=_("reconstruction error (BCE, log scale)"),
                 scale=alt.Scale(type="log")),
-        y=alt.Y("group:N", title=None, sort=list(groups)))
+        y=alt.Y("group:N", title=None, sort=list(dict.fromkeys(frame["group"]))))
     ticks = base.mark_tick(thickness=2, size=18, opacity=0.5).encode(
-        color=alt.Color("group:N", legend=None), tooltip=[alt.Tooltip("bce", format=".3f")])
+        color=alt.Color("group:N", legend=None),
+        tooltip=[alt.Tooltip("group:N", title=_("images")),
+                 alt.Tooltip("bce:Q", title=_("error (BCE)"), format=".3f")])
     rule = alt.Chart({"values": [{"t": threshold}]}).mark_rule(strokeDash=[6, 4]).encode(
         x="t:Q")
     return (ticks + rule).properties(height=40 * len(groups))

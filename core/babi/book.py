@@ -17,6 +17,7 @@ from core.babi.data import Example
 from core.babi.vectorize import Vocabulary
 
 WINDOW = 2  # statements the book's network sees
+LATENT = 32  # units of its LSTM
 SEED = 7
 
 
@@ -41,7 +42,8 @@ def encode(examples: list[Example], vocab: Vocabulary) -> dict[str, np.ndarray]:
     return {"story": stories, "question": questions, "answer": answers}
 
 
-def build(vocab: Vocabulary, *, dim: int = 64, latent: int = 32, seed: int = SEED) -> keras.Model:
+def build(vocab: Vocabulary, *, dim: int = 64, latent: int = LATENT,
+          seed: int = SEED) -> keras.Model:
     keras.utils.set_random_seed(seed)
     size = len(vocab)
     story = keras.Input((window_length(vocab),), dtype="int32", name="story")

@@ -10,7 +10,7 @@ from pathlib import Path
 from core.args import input_file, non_negative_int, output_dir, positive_int
 
 TASKS = tuple(range(1, 21))
-KINDS = ("memn2n", "book")
+KINDS = ("memn2n", "book", "answer-only")  # training.KINDS, here without importing Keras
 
 
 def train_args(parser: argparse.ArgumentParser) -> None:
@@ -20,8 +20,10 @@ def train_args(parser: argparse.ArgumentParser) -> None:
                        help="rewrite assets/babi/examples.json: a few validation questions per "
                             "task, so that the page has real stories offline")
     parser.add_argument("--model", choices=KINDS, default="memn2n",
-                        help="the memory network (default) or the book's fixed-window network "
-                             "(needs the task's shipped vocabulary)")
+                        help="the memory network (default), the book's fixed-window network "
+                             "(needs the task's shipped vocabulary), or for a task whose "
+                             "network learns where to look from bAbI's supporting facts, the "
+                             "same recipe on the answers alone")
     parser.add_argument("--epochs", type=positive_int, default=None,
                         help="default: the shipped recipe")
     parser.add_argument("--seed", type=non_negative_int, default=None,
@@ -40,22 +42,27 @@ def train(args: argparse.Namespace) -> int:
 
         print(json.dumps({"examples": examples.write(args.data_dir)}))
         return 0
+    changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed)) if v is not None}
     if args.model == "book":
         from core.babi import book
 
-        changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed))
-                   if v is not None}
         card = training.train_and_ship_book(args.task, data_dir=args.data_dir,
                                             recipe=replace(book.Recipe(), **changes),
                                             out_dir=args.out)
     else:
         recipe = training.RECIPES[args.task]
-        changes = {k: v for k, v in (("epochs", args.epochs), ("seed", args.seed))
-                   if v is not None}
+        if args.model == "answer-only":
+            if not recipe.supervise:
+                print(f"error: task {args.task}'s network learns from the answers alone "
+                      f"already; --model answer-only is for tasks "
+                      f"{', '.join(map(str, training.supervised_tasks()))}", file=sys.stderr)
+                return 2
+            recipe = training.answer_only(recipe)
         if "epochs" in changes:
             changes["linear_epochs"] = min(recipe.linear_epochs, changes["epochs"] // 3)
         card = training.train_and_ship(args.task, data_dir=args.data_dir,
-                                       recipe=replace(recipe, **changes), out_dir=args.out)
+                                       recipe=replace(recipe, **changes), out_dir=args.out,
+                                       kind=args.model)
     print(json.dumps({"task": args.task, "model": args.model, **card.validation,
                       "training_seconds": card.training_seconds}))
     return 0
@@ -128,7 +135,7 @@ def bench(args: argparse.Namespace) -> int:
     import functools
 
     from core import cards
-    from core.babi import examples, training, view
+    from core.babi import answering, examples, training
 
     report = {}
     for task in TASKS:
@@ -137,7 +144,7 @@ def bench(args: argparse.Namespace) -> int:
         except FileNotFoundError:
             continue
         example = examples.load(task)[0]
-        ask = functools.partial(view.answer, net, vocab, list(example.story), example.question)
+        ask = functools.partial(answering.answer, net, vocab, list(example.story), example.question)
         report[str(task)] = round(cards.latency_ms(ask, max(1, args.repeats)), 2)
     print(json.dumps({"answer_ms_median": report}))
     return 0

@@ -14,50 +14,54 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core import datasets
+from core.i18n import N_
 
 TASKS = {  # task number -> (file stem, title)
-    1: ("qa1_single-supporting-fact", "one supporting fact"),
-    2: ("qa2_two-supporting-facts", "two supporting facts"),
-    3: ("qa3_three-supporting-facts", "three supporting facts"),
-    4: ("qa4_two-arg-relations", "two-argument relations"),
-    5: ("qa5_three-arg-relations", "three-argument relations"),
-    6: ("qa6_yes-no-questions", "yes/no questions"),
-    7: ("qa7_counting", "counting"),
-    8: ("qa8_lists-sets", "lists and sets"),
-    9: ("qa9_simple-negation", "simple negation"),
-    10: ("qa10_indefinite-knowledge", "indefinite knowledge"),
-    11: ("qa11_basic-coreference", "basic coreference"),
-    12: ("qa12_conjunction", "conjunction"),
-    13: ("qa13_compound-coreference", "compound coreference"),
-    14: ("qa14_time-reasoning", "time reasoning"),
-    15: ("qa15_basic-deduction", "basic deduction"),
-    16: ("qa16_basic-induction", "basic induction"),
-    17: ("qa17_positional-reasoning", "positional reasoning"),
-    18: ("qa18_size-reasoning", "size reasoning"),
-    19: ("qa19_path-finding", "path finding"),
-    20: ("qa20_agents-motivations", "agent's motivations"),
+    1: ("qa1_single-supporting-fact", N_("one supporting fact")),
+    2: ("qa2_two-supporting-facts", N_("two supporting facts")),
+    3: ("qa3_three-supporting-facts", N_("three supporting facts")),
+    4: ("qa4_two-arg-relations", N_("two-argument relations")),
+    5: ("qa5_three-arg-relations", N_("three-argument relations")),
+    6: ("qa6_yes-no-questions", N_("yes/no questions")),
+    7: ("qa7_counting", N_("counting")),
+    8: ("qa8_lists-sets", N_("lists and sets")),
+    9: ("qa9_simple-negation", N_("simple negation")),
+    10: ("qa10_indefinite-knowledge", N_("indefinite knowledge")),
+    11: ("qa11_basic-coreference", N_("basic coreference")),
+    12: ("qa12_conjunction", N_("conjunction")),
+    13: ("qa13_compound-coreference", N_("compound coreference")),
+    14: ("qa14_time-reasoning", N_("time reasoning")),
+    15: ("qa15_basic-deduction", N_("basic deduction")),
+    16: ("qa16_basic-induction", N_("basic induction")),
+    17: ("qa17_positional-reasoning", N_("positional reasoning")),
+    18: ("qa18_size-reasoning", N_("size reasoning")),
+    19: ("qa19_path-finding", N_("path finding")),
+    20: ("qa20_agents-motivations", N_("agent's motivations")),
 }
 REASONING = {  # task number -> what a reader must do to answer, in one line
-    1: "find the one statement that says where the person is now",
-    2: "chain two facts: who holds the object, then where that person is",
-    3: "chain three facts to say where an object was before it came somewhere",
-    4: "read a relation both ways: the kitchen is north of the garden, so what is south of it?",
-    5: "keep track of who gave what to whom",
-    6: "answer yes or no about a person's whereabouts",
-    7: "count the objects a person is carrying",
-    8: "list every object a person carries (the answer is a comma-separated list)",
-    9: "understand \"is no longer in\" and \"is not in\"",
-    10: "say \"maybe\" when the story only says \"either ... or ...\"",
-    11: "resolve \"he\" and \"she\" to the person just mentioned",
-    12: "follow two people who act together (\"Mary and Jeff went ...\")",
-    13: "resolve \"they\" and \"then\" to a group mentioned before",
-    14: "order events in time: yesterday, this morning, this afternoon, this evening",
-    15: "apply a general rule to a member: sheep fear wolves, Gertrude is a sheep",
-    16: "generalize from examples: swans seen so far are white, so this swan is white",
-    17: "combine two spatial relations: left, right, above, below",
-    18: "chain size comparisons: does the box fit in the suitcase?",
-    19: "find a two-step path between rooms (the answer is two compass directions)",
-    20: "infer why someone acts or where they go from how they feel",
+    1: N_("find the one statement that says where the person is now"),
+    2: N_("chain two facts: who holds the object, then where that person is"),
+    3: N_("chain three facts to say where an object was before it came somewhere"),
+    4: N_("read a relation both ways: the kitchen is north of the garden, so what is south of "
+          "it?"),
+    5: N_("keep track of who gave what to whom"),
+    6: N_("answer yes or no about a person's whereabouts"),
+    7: N_("count the objects a person is carrying"),
+    8: N_("list every object a person carries (the answer is a comma-separated list)"),
+    9: N_("understand \"is no longer in\" and \"is not in\""),
+    10: N_("say \"maybe\" when the story only says \"either ... or ...\""),
+    11: N_("resolve \"he\" and \"she\" to the person just mentioned"),
+    12: N_("follow two people who act together (\"Mary and Daniel travelled ...\")"),
+    13: N_("resolve \"they\" to the group just mentioned (\"Mary and Daniel went ... Then "
+           "they journeyed ...\")"),
+    14: N_("order events in time: yesterday, this morning, this afternoon, this evening"),
+    15: N_("apply a general rule to a member: mice are afraid of wolves, Gertrude is a mouse"),
+    16: N_("generalize from another member of the kind: Julius is a lion and is white, Brian "
+           "is a lion, so Brian is white"),
+    17: N_("combine two spatial relations: left, right, above, below"),
+    18: N_("chain size comparisons: does the box fit in the suitcase?"),
+    19: N_("find a two-step path between rooms (the answer is two compass directions)"),
+    20: N_("infer why someone acts or where they go from how they feel"),
 }
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 
@@ -179,6 +183,11 @@ HOLD_OUT = {**dict.fromkeys(TASKS, 0.1), 3: 1.0}
 def validation_split(task: int, examples: list[Example]) -> tuple[list[Example], list[Example]]:
     """(train, validation) of a task's training file, as the shipped models were made."""
     return split_by_story(examples, HOLD_OUT[task])
+
+
+def validation_examples(task: int, data_dir=None) -> list[Example]:
+    """The questions of the task's validation stories (never trained on)."""
+    return validation_split(task, parse_file(train_file(task, data_dir)))[1]
 
 
 def story_text(example: Example) -> str:

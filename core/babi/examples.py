@@ -7,18 +7,20 @@ license, CC BY 3.0, whose attribution travels inside the file.
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 from core.babi import data
 from core.babi.data import Example
 from core.cards import ASSETS
+from core.i18n import N_
 
 PATH = ASSETS / "babi" / "examples.json"
 PER_TASK = 6
-ATTRIBUTION = ("Stories and questions from the bAbI tasks v1.2 by Facebook AI Research "
-               "(Weston et al. 2015, https://research.facebook.com/downloads/babi/), "
-               "licensed CC BY 3.0 (https://creativecommons.org/licenses/by/3.0/). "
-               "Taken unchanged except for lowercasing and dropped punctuation.")
+ATTRIBUTION = N_("Stories and questions from the bAbI tasks v1.2 by Facebook AI Research "
+                 "(Weston et al. 2015, https://research.facebook.com/downloads/babi/), "
+                 "licensed CC BY 3.0 (https://creativecommons.org/licenses/by/3.0/). "
+                 "Taken unchanged except for lowercasing and dropped punctuation.")
 
 
 def pick(examples: list[Example], count: int = PER_TASK, longest: int = 12) -> list[Example]:
@@ -52,3 +54,8 @@ def load(task: int, path: Path = PATH) -> list[Example]:
     rows = json.loads(Path(path).read_text())["tasks"].get(str(task), [])
     return [Example(tuple(tuple(s.split()) for s in row["story"]), tuple(row["question"].split()),
                     row["answer"], tuple(row["supporting"]), k) for k, row in enumerate(rows)]
+
+
+def pick_one(examples: list[Example], seed: int) -> Example:
+    """One of `examples`, drawn from `seed` (the page's "New story")."""
+    return examples[random.Random(seed).randrange(len(examples))]

@@ -1,15 +1,14 @@
-"""What the Memory network page shows: a typed story and question read like the data, a shipped
-model's answer and attention, the task table, and the code of the model.
+"""What the Memory network page shows, computed: where each hop looked, the answers ranked,
+the book's network beside the memory network, what supervision buys, the task table and the
+code of the model, as tables and Altair charts (no Streamlit here).
 
-Typed text is normalized like the data (lowercase, no punctuation). Unknown words are reported,
-never silently dropped: the caller decides whether to answer anyway.
+Column keys stay English (tests and code read them); `*_COLUMNS` are their labels, for
+`core.i18n.labels`.
 """
 
 from __future__ import annotations
 
 import inspect
-import re
-from dataclasses import dataclass, field
 
 import altair as alt
 import keras
@@ -17,119 +16,14 @@ import numpy as np
 import pandas as pd
 
 from core import cards
-from core.babi import book, data, model, vectorize
-from core.babi.data import Example, story_text, tokenize, words
+from core.babi import book, data, model, training
+from core.babi.answering import Answer, Reading
+from core.babi.data import Example, story_text
 from core.babi.training import FAILED_ERROR, BabiCard, card_path
-from core.babi.vectorize import Vocabulary
+from core.i18n import N_, _
 
-_SENTENCE_END = re.compile(r"[.!?;\n]+")
-
-
-def split_story(text: str) -> list[tuple[str, ...]]:
-    """Statements from typed text: one a line (or ended by . ! ?), normalized, empty ones out.
-    A leading bAbI line number ("3 Mary went ...") is dropped."""
-    statements = []
-    for chunk in _SENTENCE_END.split(text):
-        words = tokenize(chunk)
-        if words and words[0].isdigit():
-            words = words[1:]
-        if words:
-            statements.append(words)
-    return statements
-
-
-@dataclass
-class Reading:
-    """What the model will read, and what the user should be told about it."""
-    story: list[tuple[str, ...]]
-    question: tuple[str, ...]
-    unknown: list[str] = field(default_factory=list)  # as typed, in order of appearance
-    dropped: int = 0  # statements beyond the memory, oldest first
-    unread: list[int] = field(default_factory=list)  # statements with no word the model knows
-    wordless: list[str] = field(default_factory=list)  # typed lines without any word: left out
-    question_text: str = ""
-    question_known: bool = True  # the question has at least one word the model knows
-
-    @property
-    def problems(self) -> list[str]:
-        out = []
-        if not self.story:
-            out.append("The story is empty: write at least one statement, one a line."
-                       if not self.wordless else
-                       "The story is empty: it has no words, only symbols. Write statements "
-                       "like “mary went to the kitchen”, one a line.")
-        if not self.question:
-            out.append("The question is empty: ask something like “where is john”."
-                       if not self.question_text.strip() else
-                       f"The question is empty: “{self.question_text.strip()}” has no words, "
-                       "only symbols. Ask something like “where is john”.")
-        elif not self.question_known:
-            out.append(f"The model knows none of the words of the question "
-                       f"“{self.question_text.strip()}”: ask something like “where is john”.")
-        return out
-
-    @property
-    def notes(self) -> list[str]:
-        """Statements that will not help the model, said out loud rather than dropped."""
-        out = [f"Statement {i + 1} (“{' '.join(self.story[i])}”) has no word the model "
-               "knows: it is read as an empty memory." for i in self.unread]
-        out += [f"“{text}” has no words, only symbols: it is left out." for text in self.wordless]
-        return out
-
-
-def read(story_text: str, question_text: str, vocab: Vocabulary) -> Reading:
-    story = split_story(story_text)
-    question = tokenize(question_text)
-    known = vocab.index
-    read_words = {w for s in story for w in s} | set(question)  # line numbers are not read
-    typed = words(story_text) + words(question_text)
-    unknown = list(dict.fromkeys(as_typed for as_typed, word in typed
-                                 if word in read_words and word not in known))
-    unread = [i for i, s in enumerate(story) if not any(w in known for w in s)]
-    wordless = [chunk.strip() for chunk in _SENTENCE_END.split(story_text)
-                if chunk.strip() and not tokenize(chunk)]
-    dropped = max(0, len(story) - vocab.memory_size)
-    return Reading(story, question, unknown, dropped, unread, wordless, question_text,
-                   any(w in known for w in question))
-
-
-@dataclass(frozen=True)
-class Answer:
-    ranking: list[tuple[str, float]]  # the best few words with their probabilities
-    attention: np.ndarray  # (hops, statements kept), statements oldest first
-    first_kept: int  # index in the story of the first statement in memory
-
-
-def answer(net: keras.Model, vocab: Vocabulary, story: list[tuple[str, ...]],
-           question: tuple[str, ...], top: int = 5) -> Answer:
-    arrays = vectorize.encode([Example(tuple(story), question, "", (), 0)], vocab)
-    # a direct call: for one question, predict()'s batching machinery costs more than the model
-    probs, attention = (np.asarray(t) for t in net(
-        {"story": arrays["story"], "question": arrays["question"]}, training=False))
-    kept = min(len(story), vocab.memory_size)
-    # memory slot 0 is the latest statement: flip back into story order
-    per_statement = attention[0][:, :kept][:, ::-1]
-    return Answer(_ranking(probs[0], vocab, top), per_statement, len(story) - kept)
-
-
-def book_answer(net: keras.Model, vocab: Vocabulary, story: list[tuple[str, ...]],
-                question: tuple[str, ...], top: int = 5) -> list[tuple[str, float]]:
-    arrays = book.encode([Example(tuple(story), question, "", (), 0)], vocab)
-    probs = np.asarray(net({"story": arrays["story"], "question": arrays["question"]},
-                           training=False))
-    return _ranking(probs[0], vocab, top)
-
-
-def _ranking(probs: np.ndarray, vocab: Vocabulary, top: int) -> list[tuple[str, float]]:
-    probs = probs.copy()
-    probs[0] = 0.0  # the padding id is never an answer
-    best = np.argsort(probs)[::-1][:top]
-    return [(vocab.words[i], float(probs[i])) for i in best]
-
-
-def validation_examples(task: int, data_dir=None) -> list[Example]:
-    """The questions of the validation stories (never trained on) of the task's file."""
-    return data.validation_split(task, data.parse_file(data.train_file(task, data_dir)))[1]
+LAYER_COLUMNS = {"layer": N_("layer"), "type": N_("type"), "output shape": N_("output shape"),
+                 "parameters": N_("parameters")}
 
 
 def layer_table(net: keras.Model) -> list[dict]:
@@ -145,42 +39,51 @@ def layer_table(net: keras.Model) -> list[dict]:
 
 # Mean error over the 20 tasks on the official test sets, 10k training examples per task
 PUBLISHED = [
-    {"model": "MemN2N (Sukhbaatar et al. 2015), best variant", "mean error": 0.042, "failed": 3},
+    {"model": N_("MemN2N (Sukhbaatar et al. 2015), best variant"), "mean error": 0.042,
+     "failed": 3},
     {"model": "DMN+ (Xiong et al. 2016)", "mean error": 0.028, "failed": 1},
     {"model": "EntNet (Henaff et al. 2017)", "mean error": 0.005, "failed": 0},
 ]
+ANCHOR_COLUMNS = {"model": N_("model"), "mean error": N_("mean error"),
+                  "failed": N_("tasks failed (> 5% error)")}
 
 
 def extensions(card: BabiCard) -> str:
     """What a shipped model adds to the paper's MemN2N, in words ("" for none)."""
     recipe = card.training
     added = []
-    if recipe.get("fusion"):
-        added.append("input fusion (a bidirectional GRU over the statements)")
-    if recipe.get("update") == "gated":
-        added.append("a gated state update at each hop")
     if recipe.get("relations"):
-        added.append(f"a relation module over every pair of statements ({recipe['relations']} "
-                     "units)")
+        added.append(_("a relation module over every pair of statements ({units} units)",
+                       units=recipe["relations"]))
     if recipe.get("supervise"):
-        added.append("hops trained to look at bAbI's supporting facts (strong supervision)")
+        added.append(_("hops trained to look at bAbI's supporting facts (strong supervision)"))
     if recipe.get("answer_units"):
-        added.append(f"a hidden answer layer ({recipe['answer_units']} units"
-                     + (", reading each hop separately)" if recipe.get("answer_reads") else ")"))
-    return ", ".join(added)
+        added.append(_("a hidden answer layer ({units} units, reading each hop separately)",
+                       units=recipe["answer_units"]) if recipe.get("answer_reads") else
+                     _("a hidden answer layer ({units} units)", units=recipe["answer_units"]))
+    return "; ".join(added)
+
+
+TASK_COLUMNS = {"task": N_("task"), "reasoning": N_("reasoning"),
+                "validation accuracy": N_("validation accuracy"), "error": N_("error rate"),
+                "questions": N_("questions"), "hops": N_("hops"), "dim": N_("dim"),
+                "added to MemN2N": N_("added to MemN2N"),
+                "supervised attention": N_("supervised attention"),
+                "parameters": N_("parameters"), "training s": N_("training s"),
+                "answer ms": N_("answer ms")}
 
 
 def task_table() -> list[dict]:
     """One row per bAbI task: the shipped model's validation accuracy, its shape and cost."""
     rows = []
-    for task, (_, title) in data.TASKS.items():
+    for task, (_stem, title) in data.TASKS.items():
         path = card_path(task)
         if not path.exists():
-            rows.append({"task": task, "reasoning": title})
+            rows.append({"task": task, "reasoning": _(title)})
             continue
         card = cards.read_card(path, BabiCard)
         recipe, validation = card.training, card.validation
-        rows.append({"task": task, "reasoning": title,
+        rows.append({"task": task, "reasoning": _(title),
                      "validation accuracy": validation["accuracy"],
                      "error": 1 - validation["accuracy"],
                      "questions": validation["questions"],
@@ -189,7 +92,7 @@ def task_table() -> list[dict]:
                      "supervised attention": bool(recipe.get("supervise")),
                      "parameters": card.parameters,
                      "training s": card.training_seconds,
-                     "answer ms": card.latency_ms, "command": card.command})
+                     "answer ms": card.latency_ms})
     return rows
 
 
@@ -202,6 +105,70 @@ def summary(rows: list[dict]) -> dict | None:
             "failed": sum(e > FAILED_ERROR for e in errors)}
 
 
+def anchors_table(rows: list[dict]) -> list[dict]:
+    """These models' mean error and failed tasks (when every task has a card) above the
+    published memory networks'."""
+    ours = summary(rows)
+    published = [{**row, "model": _(row["model"])} for row in PUBLISHED]
+    return ([{"model": _("these models (validation split)"), **ours}] if ours else []) + published
+
+
+def longest_training_minutes(rows: list[dict]) -> float:
+    """The longest training of a shipped task model, in minutes (from the cards)."""
+    return max((row.get("training s") or 0) for row in rows) / 60
+
+
+def generated_task() -> tuple[int, int, int] | None:
+    """(task, generated training questions, real validation questions) of the task whose model
+    learns from the story generator only; None without its card."""
+    task = next(t for t, r in training.RECIPES.items() if data.HOLD_OUT[t] >= 1)
+    if not card_path(task).exists():
+        return None
+    return (task, training.RECIPES[task].synthetic,
+            cards.read_card(card_path(task), BabiCard).validation["questions"])
+
+
+def supervision_rows() -> list[dict]:
+    """For each task whose shipped network also learnt bAbI's supporting facts and whose
+    answer-only twin is shipped: both validation accuracies, from their cards."""
+    rows = []
+    for task in training.supervised_tasks():
+        both = {kind: card_path(task, kind) for kind in ("memn2n", "answer-only")}
+        if not all(path.exists() for path in both.values()):
+            continue
+        read = {kind: cards.read_card(path, BabiCard) for kind, path in both.items()}
+        rows.append({"task": task, "title": _(data.TASKS[task][1]),
+                     "supervised": read["memn2n"].validation["accuracy"],
+                     "answer only": read["answer-only"].validation["accuracy"],
+                     "command": read["answer-only"].command})
+    return rows
+
+
+def supervision_chart(rows: list[dict]) -> alt.Chart:
+    """Validation accuracy per task, told where to look vs the answers alone (side by side)."""
+    told, alone = _("told the supporting facts"), _("the answers alone")
+    frame = pd.DataFrame([{"task": _("task {task}: {title}", task=r["task"], title=r["title"]),
+                           "training": name, "accuracy": r[key]}
+                          for r in rows for key, name in (("supervised", told),
+                                                          ("answer only", alone))])
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("accuracy:Q", title=_("validation accuracy"), scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%")),
+        y=alt.Y("training:N", title=None, sort=[told, alone]),
+        row=alt.Row("task:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+        color=alt.Color("training:N", sort=[told, alone], title=_("what it learned from")),
+        tooltip=[alt.Tooltip("task:N", title=_("task")),
+                 alt.Tooltip("training:N", title=_("what it learned from")),
+                 alt.Tooltip("accuracy:Q", title=_("validation accuracy"), format=".1%")],
+    ).properties(height=alt.Step(16))
+
+
+def chain(example: Example) -> list[str]:
+    """The statements bAbI names as supporting an answer, in the order it lists them (the
+    order a reader, or a supervised hop, follows them)."""
+    return [" ".join(example.story[i]) for i in example.supporting]
+
+
 def known_example(chosen: tuple | None, task: int, story_text_in: str,
                   reading: Reading) -> tuple | None:
     """The example that "New story" put on the page, (task, example, source), if the story and
@@ -212,6 +179,20 @@ def known_example(chosen: tuple | None, task: int, story_text_in: str,
     same = (story_text(example) == story_text_in.strip()
             and " ".join(example.question) == " ".join(reading.question))
     return chosen if same else None
+
+
+def book_comparison(book_card: BabiCard, book_ranking: list[tuple[str, float]],
+                    card: BabiCard, ranking: list[tuple[str, float]]) -> list[dict]:
+    """The book's network and the memory network side by side: name (and its anchor), best
+    answer and its probability, validation accuracy, parameters."""
+    return [{"name": name, "anchor": anchor, "answer": ranked[0][0],
+             "probability": ranked[0][1], "accuracy": meta.validation["accuracy"],
+             "parameters": meta.parameters}
+            for name, anchor, ranked, meta in (
+                (_("Book: last {window} statements, LSTM({units})", window=book.WINDOW,
+                   units=book.LATENT), "book-network", book_ranking, book_card),
+                (_("Memory network: {hops} hops", hops=card.training["hops"]),
+                 "memory-network", ranking, card))]
 
 
 def shown_statements(result: Answer, story: list, supporting: set[int]) -> list[int]:
@@ -230,7 +211,7 @@ def attention_frame(result: Answer, story: list, supporting: set[int]) -> pd.Dat
         for offset in shown_statements(result, story, supporting):
             weight, index = weights[offset], result.first_kept + offset
             star = "★ " if index in supporting else ""
-            rows.append({"hop": f"hop {hop}", "attention": float(weight),
+            rows.append({"hop": _("hop {n}", n=hop), "attention": float(weight),
                          "statement": f"{star}{index + 1}. {' '.join(story[index])}"})
     return pd.DataFrame(rows)
 
@@ -245,7 +226,9 @@ def attention_chart(frame: pd.DataFrame) -> alt.LayerChart:
     heat = base.mark_rect().encode(
         color=alt.Color("attention:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]),
                         legend=None),
-        tooltip=["hop", "statement", alt.Tooltip("attention:Q", format=".1%")])
+        tooltip=[alt.Tooltip("hop:N", title=_("hop")),
+                 alt.Tooltip("statement:N", title=_("statement")),
+                 alt.Tooltip("attention:Q", title=_("attention"), format=".1%")])
     numbers = base.mark_text(fontSize=11).encode(
         text=alt.Text("attention:Q", format=".0%"),
         color=alt.condition("datum.attention > 0.5", alt.value("white"), alt.value("#333")))
@@ -256,10 +239,12 @@ def ranking_chart(ranking: list[tuple[str, float]]) -> alt.Chart:
     """The most likely answers as bars of probability."""
     frame = pd.DataFrame(ranking, columns=["word", "probability"])
     return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        x=alt.X("probability:Q", title=_("probability"), scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%")),
         y=alt.Y("word:N", sort="-x", title=None),
-        tooltip=["word", alt.Tooltip("probability:Q", format=".2%")],
-    ).properties(height=alt.Step(24), title="The five most likely answers")
+        tooltip=[alt.Tooltip("word:N", title=_("word")),
+                 alt.Tooltip("probability:Q", title=_("probability"), format=".2%")],
+    ).properties(height=alt.Step(24), title=_("The five most likely answers"))
 
 
 def build_code() -> str:

@@ -40,6 +40,8 @@ def bench_args(parser) -> None:
                         help="mean think time between a student's clicks, seconds")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of clicking")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--locale", default="en-US",
+                        help="the students' browser language (ja-JP: the lab in Japanese)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--solo", type=int, metavar="REPEATS", help="instead of a class: one "
                       "student reruns every page REPEATS times and clicks REPEATS widgets on "
@@ -56,6 +58,7 @@ def bench_args(parser) -> None:
 
 def bench(args) -> int:
     env = dict(os.environ)
+    Student.locale = args.locale  # every simulated browser's language
     if args.data_dir:
         env["LAB_DATA_DIR"] = args.data_dir
     if args.cold:
@@ -65,7 +68,7 @@ def bench(args) -> int:
         duration = args.soak * 60 if args.soak else args.duration
         result = run(args.sessions, args.think, duration, seed=args.seed, url=args.url,
                      env=env, solo=args.solo, pids=pids, soak=bool(args.soak))
-    print(json.dumps(result))
+    print(json.dumps({**result, "locale": args.locale}))
     return 0 if result["errors"] == 0 else 1
 
 

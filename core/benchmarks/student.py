@@ -14,11 +14,13 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 INTERACTION_TIMEOUT_S = 60  # a click that answers later than this counts as an error
 FIRST_VISIT_TIMEOUT_S = 180  # the first visit to a server that has just started (Keras loads)
 SKIPPED = {"file_uploader", "download_button", "text_input", "text_area", "multiselect",
            "chat_input", "camera_input", "audio_input"}  # widgets a simulated student leaves
+SIDEBAR = 1  # the root container of the sidebar in a delta's path (0: the main area)
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Student:
     polls: dict = field(default_factory=dict)  # fragment id -> interval (run_every)
     errors: list = field(default_factory=list)
     doing: str = ""  # the last thing sent, for an error message
+    locale: ClassVar[str] = "en-US"  # the browser's language (`--locale`)
 
     @property
     def in_app(self) -> bool:
@@ -61,7 +64,7 @@ class Student:
         state.fragment_id = fragment_id
         state.is_auto_rerun = auto
         state.context_info.timezone = "UTC"
-        state.context_info.locale = "en-US"
+        state.context_info.locale = self.locale
         widgets = list(self.states.values()) + ([trigger] if trigger is not None else [])
         state.widget_states.widgets.extend(widgets)
         if not fragment_id:
@@ -81,8 +84,8 @@ class Student:
             if kind == "new_session":
                 self.pages = list(msg.new_session.app_pages)
                 self.page_hash = msg.new_session.page_script_hash
-            elif kind == "delta":
-                self._read_delta(msg.delta)
+            elif kind == "delta" and msg.metadata.delta_path[:1] != [SIDEBAR]:
+                self._read_delta(msg.delta)  # the page's widgets: the sidebar is the app's frame
             elif kind == "auto_rerun":
                 self.polls[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
             elif kind == "navigation":  # st.navigation: the app's pages, the one shown

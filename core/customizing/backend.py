@@ -93,6 +93,11 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
 )
 
 
+def name() -> str:
+    """The backend this process computes with ("tensorflow", "jax", "torch", …)."""
+    return keras.backend.backend()
+
+
 def run_all(x: np.ndarray = X, y: np.ndarray = Y) -> list[tuple[str, str, str]]:
     """(book code, Keras 3 code, what the Keras 3 code returned on x and y) for every row."""
     return [(e.book, e.keras3, _show(e.run(x, y))) for e in EQUIVALENTS]

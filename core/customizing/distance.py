@@ -13,6 +13,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from core.i18n import _
+
 
 def euclidean_distance(pair):
     """sqrt(sum((x - y)²)) over the last axis, one distance per row."""
@@ -36,6 +38,11 @@ def model_distance(model: keras.Model, x: np.ndarray, y: np.ndarray) -> np.ndarr
     return ops.convert_to_numpy(model([x, y]))[:, 0]
 
 
+def relative_difference(a: float, b: float) -> float:
+    """|a − b| relative to b (the reference), safe when b is 0."""
+    return abs(a - b) / max(abs(b), 1e-12)
+
+
 def numpy_distance(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     x, y = np.atleast_2d(x).astype("float64"), np.atleast_2d(y).astype("float64")
     return np.linalg.norm(x - y, axis=-1)
@@ -45,16 +52,16 @@ def parse_vector(text: str) -> np.ndarray:
     """Numbers separated by commas or spaces; ValueError with a message for the user."""
     parts = text.replace(",", " ").split()
     if not parts:
-        raise ValueError("Type at least one number.")
+        raise ValueError(_("Type at least one number."))
     try:
         values = np.array([float(p) for p in parts])
     except ValueError:
         bad = next(p for p in parts if not _is_number(p))
-        raise ValueError(f"{bad!r} is not a number.") from None
+        raise ValueError(_("{value} is not a number.", value=repr(bad))) from None
     if not np.all(np.isfinite(values)):
-        raise ValueError("Use finite numbers (no inf or nan).")
+        raise ValueError(_("Use finite numbers (no inf or nan)."))
     if np.abs(values).max() > 1e6:
-        raise ValueError("Keep the numbers within ±1,000,000.")
+        raise ValueError(_("Keep the numbers within ±1,000,000."))
     return values
 
 
@@ -64,10 +71,10 @@ MAX_LENGTH = 64  # numbers per vector on the page
 def pair_problem(x: np.ndarray, y: np.ndarray) -> str | None:
     """What keeps two vectors from having a distance on the page, for the user; None: fine."""
     if len(x) != len(y):
-        return (f"x has {len(x)} numbers and y has {len(y)}: a distance needs two vectors of "
-                "the same length.")
+        return _("x has {nx} numbers and y has {ny}: a distance needs two vectors of the same "
+                 "length.", nx=len(x), ny=len(y))
     if len(x) > MAX_LENGTH:
-        return f"Keep the vectors to {MAX_LENGTH} numbers or fewer."
+        return _("Keep the vectors to {limit} numbers or fewer.", limit=MAX_LENGTH)
     return None
 
 

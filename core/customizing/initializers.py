@@ -1,9 +1,12 @@
-"""The kernel_initializer experiment: no theory says which initializer is best, so look.
+"""The kernel_initializer experiment: what theory predicts about the start, and what only a
+run can show about the learning.
 
 A small deep MLP is built once per initializer (every Dense kernel drawn by it, biases zero).
 At initialization we record, per layer, the histogram of the activations on a probe batch and
-of the loss gradients with respect to the kernels; then a short SGD run records the training
-and validation loss. Everything comes back as tidy pandas DataFrames, ready for Altair.
+of the loss gradients with respect to the kernels, and each kernel's fan-in and variance (what
+Glorot & Bengio 2010 and He et al. 2015 predict the signal's growth from); then a short SGD run
+records the training and validation loss. Everything comes back as tidy pandas DataFrames,
+ready for Altair.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class Settings:
     steps: int = 300  # SGD steps of the short run
     batch_size: int = 64
     learning_rate: float = 0.05
+    momentum: float = 0.9
     log_every: int = 10  # steps per point of the loss curves
     probe_size: int = 512  # images for the histograms at initialization
     bins: int = 30
@@ -65,7 +69,8 @@ class Settings:
 @dataclass(frozen=True)
 class Experiment:
     histograms: pd.DataFrame  # initializer, layer, kind, bin_start, bin_end, share, zero_share
-    layer_stats: pd.DataFrame  # initializer, layer, depth, kind, mean, std, zero_share
+    # initializer, layer, depth, kind, mean, std, zero_share, activation, fan_in, kernel_var
+    layer_stats: pd.DataFrame
     curves: pd.DataFrame  # initializer, step, split, loss
     summary: pd.DataFrame  # initializer, first_loss, final_loss, val_accuracy, diverged, seconds
 
@@ -164,16 +169,18 @@ def _one_initializer(choice, settings, split, report) -> dict[str, pd.DataFrame]
             activations.append(hidden)
         probe_loss = loss_fn(probe_y, dense[-1](hidden))
     gradients = tape.gradient(probe_loss, [layer.kernel for layer in dense])
-    values = [(layer.name, "activation", a)
-              for layer, a in zip(dense[:-1], activations, strict=True)]
-    values += [(layer.name, "gradient", g) for layer, g in zip(dense, gradients, strict=True)]
+    values = [(layer, "activation", a) for layer, a in zip(dense[:-1], activations, strict=True)]
+    values += [(layer, "gradient", g) for layer, g in zip(dense, gradients, strict=True)]
     histograms, stats = [], []
-    for name, kind, tensor in values:
+    for layer, kind, tensor in values:
         array = np.asarray(tensor, dtype=np.float64).ravel()
-        histograms.append(_histogram(array, settings.bins).assign(layer=name, kind=kind))
-        stats.append({"layer": name, "depth": _depth(name, settings.depth), "kind": kind,
-                      "mean": array.mean(), "std": array.std(),
-                      "zero_share": float(np.mean(array == 0))})
+        kernel = np.asarray(layer.kernel, dtype=np.float64)
+        histograms.append(_histogram(array, settings.bins).assign(layer=layer.name, kind=kind))
+        stats.append({"layer": layer.name, "depth": _depth(layer.name, settings.depth),
+                      "kind": kind, "mean": array.mean(), "std": array.std(),
+                      "zero_share": float(np.mean(array == 0)),
+                      "activation": settings.activation, "fan_in": kernel.shape[0],
+                      "kernel_var": kernel.var()})
 
     curves, first_loss, seconds = _train(model, loss_fn, split, settings, report,
                                          initial_training_loss=float(probe_loss))
@@ -198,7 +205,7 @@ def _train(model, loss_fn, split, settings, report,
     import tensorflow as tf
 
     x_train, y_train, x_val, y_val = split
-    optimizer = keras.optimizers.SGD(settings.learning_rate, momentum=0.9)
+    optimizer = keras.optimizers.SGD(settings.learning_rate, momentum=settings.momentum)
 
     @tf.function(reduce_retracing=True)
     def step(x, y):

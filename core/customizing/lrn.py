@@ -1,9 +1,16 @@
-"""The book's Local Response Normalization as a proper, serializable Keras layer, and a demo.
+"""Local Response Normalization as serializable Keras layers (written with `keras.ops` only, so
+they run on any backend), three ways, and a demo that shows what each one divides by.
 
-Each activation is divided by ``(k + alpha * s) ** beta`` where ``s`` sums, over all channels,
-the mean of the squared activations in the n×n neighbourhood of the pixel (the book's recipe:
-an average pool of the squares, then a sum across channels). AlexNet's original LRN instead
-sums over n neighbouring *channels* at the same pixel (`tf.nn.local_response_normalization`).
+- `LocalResponseNormalization`: the book's layer, as the Japanese edition's code writes it
+  (`ch07/custom_layer_normalize.py`, "WITHIN_CHANNEL"). Each channel is divided by
+  ``(k + alpha * m) ** beta``, where ``m`` is the mean of *that channel's* squared activations
+  in the n×n window around the pixel. Channels never mix.
+- `ChannelSumLRN`: the English edition's version (`Chapter07/tf-keras-func.py`), a variant:
+  the squares are averaged over a smaller ``(n // 2)×(n // 2)`` window, *summed over all
+  channels* and scaled by ``alpha / n``; every channel shares one divisor.
+- `AcrossChannelLRN`: AlexNet's original (Krizhevsky, Sutskever & Hinton 2012, section 3.3),
+  which `tf.nn.local_response_normalization` computes: at each pixel, the squares of the n
+  neighbouring channels (n // 2 on each side) are summed, with no spatial window at all.
 """
 
 from __future__ import annotations
@@ -17,16 +24,18 @@ import numpy as np
 from keras import layers, ops
 from PIL import Image
 
+from core.i18n import N_
 
-@keras.saving.register_keras_serializable(package="customizing")
-class LocalResponseNormalization(layers.Layer):
-    """Divide each activation by (k + alpha · local energy) ** beta; channels-last images."""
+
+class LRNBase(layers.Layer):
+    """Divide each activation by (k + alpha · local energy) ** beta; channels-last images.
+    Subclasses say what the local energy is (`divisor`)."""
 
     def __init__(self, n: int = 5, alpha: float = 0.0005, beta: float = 0.75, k: float = 2.0,
                  **kwargs):
         super().__init__(**kwargs)
         if int(n) != n or n < 1:
-            raise ValueError(f"n must be a positive whole number of pixels, got {n}")
+            raise ValueError(f"n must be a positive whole number, got {n}")
         if k <= 0 or alpha < 0:
             raise ValueError(f"need k > 0 and alpha >= 0, got k={k}, alpha={alpha}")
         self.n, self.alpha, self.beta, self.k = int(n), float(alpha), float(beta), float(k)
@@ -35,11 +44,7 @@ class LocalResponseNormalization(layers.Layer):
         return inputs / self.divisor(inputs)
 
     def divisor(self, inputs):
-        """(k + alpha · energy) ** beta, shape (B, H, W, 1): the same for every channel."""
-        pooled = ops.average_pool(ops.square(inputs), pool_size=self.n, strides=1,
-                                  padding="same", data_format="channels_last")
-        energy = ops.sum(pooled, axis=-1, keepdims=True)
-        return ops.power(self.k + self.alpha * energy, self.beta)
+        raise NotImplementedError
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -49,27 +54,78 @@ class LocalResponseNormalization(layers.Layer):
                 "k": self.k}
 
 
-def numpy_lrn(x: np.ndarray, n: int = 5, alpha: float = 0.0005, beta: float = 0.75,
-              k: float = 2.0) -> np.ndarray:
-    """Reference in plain NumPy, for a batch (B, H, W, C): the window mean counts only the
-    cells inside the image, as 'same' average pooling does."""
-    x = np.asarray(x, dtype=np.float64)
-    _, height, width, _ = x.shape
-    squares = (x ** 2).sum(axis=-1)  # the channel sum commutes with the window mean
-    before, after = (n - 1) // 2, n // 2  # TensorFlow's 'same' puts the extra cell after
-    energy = np.empty_like(squares)
-    for i in range(height):
-        rows = slice(max(i - before, 0), min(i + after + 1, height))
-        for j in range(width):
-            cols = slice(max(j - before, 0), min(j + after + 1, width))
-            energy[:, i, j] = squares[:, rows, cols].mean(axis=(1, 2))
-    return x / (k + alpha * energy[..., None]) ** beta
+@keras.saving.register_keras_serializable(package="customizing")
+class LocalResponseNormalization(LRNBase):
+    """The book's LRN (Japanese edition): each channel by its own n×n mean of squares."""
+
+    def divisor(self, inputs):
+        """(k + alpha · mean of the channel's squares in the n×n window) ** beta, per channel."""
+        mean = ops.average_pool(ops.square(inputs), pool_size=self.n, strides=1,
+                                padding="same", data_format="channels_last")
+        return ops.power(self.k + self.alpha * mean, self.beta)
+
+
+@keras.saving.register_keras_serializable(package="customizing")
+class ChannelSumLRN(LRNBase):
+    """The English edition's LRN: a (n//2)×(n//2) mean of squares, summed over channels."""
+
+    def __init__(self, n: int = 5, alpha: float = 0.0005, beta: float = 0.75, k: float = 2.0,
+                 **kwargs):
+        super().__init__(n, alpha, beta, k, **kwargs)
+        if self.n < 2:
+            raise ValueError(f"this layer pools over n // 2 pixels, so n must be 2 or more, "
+                             f"got {n}")
+
+    def divisor(self, inputs):
+        """(k + alpha / n · sum over channels of the (n//2)² means of squares) ** beta, one
+        divisor for every channel, shape (B, H, W, 1)."""
+        mean = ops.average_pool(ops.square(inputs), pool_size=self.n // 2, strides=1,
+                                padding="same", data_format="channels_last")
+        energy = ops.sum(mean, axis=-1, keepdims=True)
+        return ops.power(self.k + self.alpha / self.n * energy, self.beta)
+
+
+@keras.saving.register_keras_serializable(package="customizing")
+class AcrossChannelLRN(LRNBase):
+    """AlexNet's LRN: at each pixel, the sum of squares of the n neighbouring channels."""
+
+    def __init__(self, n: int = 5, alpha: float = 0.0005, beta: float = 0.75, k: float = 2.0,
+                 **kwargs):
+        super().__init__(n, alpha, beta, k, **kwargs)
+        if self.n % 2 == 0:
+            raise ValueError(f"n counts the channel itself and n // 2 on each side, so it must "
+                             f"be odd, got {n}")
+
+    def divisor(self, inputs):
+        """(k + alpha · sum of squares over channels c - n//2 … c + n//2) ** beta."""
+        radius, channels = self.n // 2, inputs.shape[-1]
+        padding = [[0, 0]] * (len(inputs.shape) - 1) + [[radius, radius]]
+        squares = ops.pad(ops.square(inputs), padding)
+        energy = sum(squares[..., i:i + channels] for i in range(self.n))
+        return ops.power(self.k + self.alpha * energy, self.beta)
+
+
+@dataclass(frozen=True)
+class Variant:
+    layer: type[LRNBase]
+    title: str  # marked N_(): the page shows _(title)
+    source: str  # where it comes from
+
+
+VARIANTS = {
+    "book": Variant(LocalResponseNormalization, N_("the book's: within each channel"),
+                    "ch07/custom_layer_normalize.py (Japanese edition)"),
+    "english": Variant(ChannelSumLRN, N_("a variant: summed over all channels"),
+                       "Chapter07/tf-keras-func.py (English edition)"),
+    "alexnet": Variant(AcrossChannelLRN, N_("AlexNet's: across neighbouring channels"),
+                       "Krizhevsky, Sutskever & Hinton 2012; tf.nn.local_response_normalization"),
+}
 
 
 # --- demo: a conv layer with readable filters, before and after LRN ---------------------------
 
-FILTERS = ("vertical edges", "horizontal edges", "diagonal edges", "spots",
-           "red", "green", "blue", "brightness")
+FILTERS = (N_("vertical edges"), N_("horizontal edges"), N_("diagonal edges"), N_("spots"),
+           N_("red"), N_("green"), N_("blue"), N_("brightness"))
 
 
 def _demo_kernel() -> np.ndarray:
@@ -89,13 +145,13 @@ def _demo_kernel() -> np.ndarray:
     return kernel
 
 
-def build_demo_model(n: int = 5, alpha: float = 0.0005, beta: float = 0.75,
-                     k: float = 2.0) -> keras.Model:
+def build_demo_model(variant: str = "book", n: int = 5, alpha: float = 0.0005,
+                     beta: float = 0.75, k: float = 2.0) -> keras.Model:
     """RGB (0–255) → Conv2D(8, 3×3, relu) with fixed filters → LRN; outputs both stages."""
     image = keras.Input(shape=(None, None, 3), name="image")
     conv = layers.Conv2D(len(FILTERS), 3, padding="same", activation="relu", name="conv")
     features = conv(image)
-    normalized = LocalResponseNormalization(n, alpha, beta, k, name="lrn")(features)
+    normalized = VARIANTS[variant].layer(n, alpha, beta, k, name="lrn")(features)
     conv.set_weights([_demo_kernel(), np.zeros(len(FILTERS), np.float32)])
     return keras.Model(image, [features, normalized], name="lrn_demo")
 
@@ -121,15 +177,14 @@ def sample_image(side: int = 128) -> Image.Image:
 class FeatureMaps:
     before: np.ndarray  # (H, W, C) conv+relu activations
     after: np.ndarray  # (H, W, C) after LRN
-    divisor: np.ndarray  # (H, W): what LRN divided every channel by at each pixel
+    divisor: np.ndarray  # (H, W, C): what LRN divided each activation by
 
 
 def feature_maps(model: keras.Model, image: Image.Image) -> FeatureMaps:
     pixels = np.asarray(image.convert("RGB"), dtype=np.float32)[None]
     before, after = model(pixels)
-    divisor = model.get_layer("lrn").divisor(before)
-    return FeatureMaps(*(ops.convert_to_numpy(t)[0] for t in (before, after)),
-                       ops.convert_to_numpy(divisor)[0, :, :, 0])
+    divisor = ops.broadcast_to(model.get_layer("lrn").divisor(before), ops.shape(before))
+    return FeatureMaps(*(ops.convert_to_numpy(t)[0] for t in (before, after, divisor)))
 
 
 @dataclass(frozen=True)
@@ -162,7 +217,10 @@ def to_pixels(feature_map: np.ndarray) -> np.ndarray:
     return (scaled * 255).astype(np.uint8)
 
 
-def before_after(before: np.ndarray, after: np.ndarray, gap: int = 4) -> np.ndarray:
-    """Two maps side by side as one grey image (each stretched on its own), a white gap between."""
-    spacer = np.full((before.shape[0], gap), 255, np.uint8)
-    return np.hstack([to_pixels(before), spacer, to_pixels(after)])
+def side_by_side(*maps: np.ndarray, gap: int = 4) -> np.ndarray:
+    """Maps side by side as one grey image (each stretched on its own), white gaps between."""
+    spacer = np.full((maps[0].shape[0], gap), 255, np.uint8)
+    row = [to_pixels(maps[0])]
+    for feature_map in maps[1:]:
+        row += [spacer, to_pixels(feature_map)]
+    return np.hstack(row)

@@ -44,7 +44,7 @@ def dream_args(parser: argparse.ArgumentParser) -> None:
 
 def dream(args: argparse.Namespace) -> int:
     from core import datasets
-    from core.dream import model, view
+    from core.dream import engine, model
     from core.images import ImageError, open_image
 
     backbone = model.BACKBONES[args.model]
@@ -70,9 +70,9 @@ def dream(args: argparse.Namespace) -> int:
         return 2
     weights = model.shipped_weights(args.model) or datasets.locate(backbone.resource,
                                                                    args.data_dir)
-    settings = view.settings_for(args.model, args.preset, seed=args.seed, **overrides)
+    settings = engine.settings_for(args.model, args.preset, seed=args.seed, **overrides)
     start = time.perf_counter()
-    result = view.dream_photo(photo, args.model, weights, settings, working_side=args.size)
+    result = engine.dream_photo(photo, args.model, weights, settings, working_side=args.size)
     seconds = time.perf_counter() - start
     result.save(prepare(args.output), format="PNG")
     print_json({"output": str(args.output), "model": args.model, "size": list(result.size),
@@ -91,20 +91,20 @@ def bench_args(parser: argparse.ArgumentParser) -> None:
 def bench(args: argparse.Namespace) -> int:
     import statistics
 
-    from core.dream import model, view
+    from core.dream import engine, model, pictures
 
     weights = model.shipped_weights("squeezenet")
-    photo = view.generated_picture(args.size)
+    photo = pictures.generated_picture(args.size)
     # No loss clipping, so that every run takes exactly 3 × 20 steps.
-    settings = view.settings_for("squeezenet", "classic", octaves=3, steps=20, max_loss=None)
+    settings = engine.settings_for("squeezenet", "classic", octaves=3, steps=20, max_loss=None)
     timings = {}
     for name, compiled in (("compiled", True), ("eager", False)):
         # The first run traces the graph; it is timed separately, not in the median.
         runs = []
         for _ in range(args.repeats + 1):
             start = time.perf_counter()
-            view.dream_photo(photo, "squeezenet", weights, settings,
-                                 working_side=args.size, compiled=compiled)
+            engine.dream_photo(photo, "squeezenet", weights, settings, working_side=args.size,
+                               compiled=compiled)
             runs.append(time.perf_counter() - start)
         timings[name] = {"first_s": round(runs[0], 3),
                          "median_s": round(statistics.median(runs[1:]), 3)}

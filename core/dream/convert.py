@@ -45,7 +45,7 @@ def convert_squeezenet(source: Path, out_dir: Path | None = None) -> cards.Card:
     import numpy as np
 
     from core import datasets
-    from core.dream import model, view
+    from core.dream import model, pictures
 
     out = Path(out_dir) if out_dir else (cards.ASSETS / SHIPPED).parent
     target = out / Path(SHIPPED).name
@@ -53,7 +53,7 @@ def convert_squeezenet(source: Path, out_dir: Path | None = None) -> cards.Card:
     rebuilt = model.load_squeezenet(Path(source))
     rebuilt.save(target)
     reloaded = keras.saving.load_model(target, compile=False, safe_mode=True)
-    probe = view.generated_picture(128)
+    probe = pictures.generated_picture(128)
     batch = np.asarray(probe, np.float32)[None] / 127.5 - 1.0
     difference = float(np.max(np.abs(rebuilt(batch).numpy() - reloaded(batch).numpy())))
     if difference != 0.0 or weights_digest(reloaded) != weights_digest(rebuilt):

@@ -1,21 +1,28 @@
-"""Multi-octave Deep Dream: compiled gradient ascent with jitter and detail reinjection.
+"""Multi-octave Deep Dream: compiled gradient ascent with jitter and detail reinjection, from
+a photo to a dream, and a dream as work for the server's shared queue (`core.jobs`).
 
 The image lives in [-1, 1] RGB throughout (the backbone converts it); each octave is a fixed
 shape, and one `tf.function` with an input signature serves every shape without retracing.
+Dreams run one at a time because the pages queue them in `core.jobs`'s one-worker queue.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
+from PIL import Image
 
-# One dream at a time per process, so that a class sharing one server stays responsive.
-DREAM_LOCK = threading.Lock()
+from core.dream import model, pictures
+from core.images import fit_within
+
 MIN_SIDE = 32  # below this the deepest SqueezeNet layers see almost nothing
+DEFAULT_SIDE, MAX_SIDE = 512, 1024  # the working size: longest side while dreaming
 
 
 @dataclass
@@ -132,3 +139,70 @@ def run(dreamer: Dreamer, rgb: np.ndarray, settings: Settings, *,
     if tuple(img.shape[1:3]) != rgb.shape[:2]:  # a photo below min_side was dreamed larger
         img = _resize(img, rgb.shape[:2])
     return to_uint8(img)
+
+
+def settings_for(backbone: str, preset: str = "classic", **overrides) -> Settings:
+    """A backbone's preset, with any setting overridden."""
+    chosen = model.BACKBONES[backbone]
+    return Settings(**{**chosen.presets[preset], "min_side": chosen.min_side, **overrides})
+
+
+@functools.lru_cache(maxsize=8)
+def dreamer(backbone: str, weights_path: Path, layers: tuple[tuple[str, float], ...],
+            compiled: bool = True) -> Dreamer:
+    """A Dreamer per (backbone, layers, weights), kept so its compiled step is reused."""
+    net = model.load(backbone, Path(weights_path))
+    extractor = model.feature_extractor(net, tuple(name for name, _ in layers))
+    return Dreamer(extractor, [w for _, w in layers], compiled=compiled)
+
+
+def dream_photo(photo: Image.Image, backbone: str, weights_path: Path, settings: Settings, *,
+                working_side: int = DEFAULT_SIDE, progress: Progress | None = None,
+                cancel: threading.Event | None = None, compiled: bool = True) -> Image.Image:
+    """Dream on an RGB photo at a working size; the result has the photo's size."""
+    if not settings.layers:
+        raise ValueError("Choose at least one layer to dream with.")
+    side = max(MIN_SIDE, min(int(working_side), MAX_SIDE))
+    small = np.asarray(fit_within(photo.convert("RGB"), side))
+    run_with = dreamer(backbone, Path(weights_path), tuple(settings.layers.items()), compiled)
+    result = Image.fromarray(run(run_with, small, settings, progress=progress, cancel=cancel))
+    return result if result.size == photo.size else result.resize(photo.size, Image.LANCZOS)
+
+
+@dataclass(frozen=True)
+class DreamProgress:
+    """Where a queued dream stands, as data (the page words it in the student's language)."""
+
+    octave: int  # 1-based
+    octaves: int
+    step: int  # 1-based, within the octave
+    steps: int
+    loss: float
+    past_max_loss: bool  # this octave stops here: the loss passed the limit
+    image: np.ndarray  # the latest preview (the first step's, then every fifth), working size
+
+
+PREVIEW_EVERY = 5  # steps between two preview images
+
+
+def dream_work(photo: Image.Image, backbone: str, weights_path: Path, settings: Settings,
+               side: int) -> Callable:
+    """The dream as work for the server's shared queue (`core.jobs`): it reports a
+    `DreamProgress` after every step, stops when its job is cancelled, and returns the dream
+    as PNG bytes."""
+    def work(job) -> bytes:
+        total = settings.octaves * settings.steps
+        latest = {}
+
+        def progress(octave, step, loss, image):
+            if not latest or (step + 1) % PREVIEW_EVERY == 0 or step == settings.steps - 1:
+                latest["image"] = image
+            past = bool(settings.max_loss and loss > settings.max_loss)
+            job.report((octave * settings.steps + step + 1) / total, "", preview=DreamProgress(
+                octave + 1, settings.octaves, step + 1, settings.steps, loss, past,
+                latest["image"]))
+
+        return pictures.png_bytes(dream_photo(photo, backbone, weights_path, settings,
+                                              working_side=side, progress=progress,
+                                              cancel=job.cancel_event))
+    return work

@@ -19,6 +19,7 @@ from keras import layers
 
 from core import cards
 from core.cards import ASSETS
+from core.i18n import N_
 
 CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
 FIRES = {2: (16, 64), 3: (16, 64), 4: (32, 128), 5: (32, 128),  # fire n: (squeeze, expand)
@@ -128,7 +129,7 @@ def load_vgg16(path: Path | None) -> keras.Model:
 
 @dataclass(frozen=True)
 class Backbone:
-    title: str
+    title: str  # marked N_(): the page shows _(title)
     resource: str  # core.datasets resource name of its weights
     loader: object
     layers: tuple[str, ...]  # dreamable layers, shallow to deep
@@ -152,7 +153,7 @@ def _preset(layer_weights: dict, octaves: int, steps: int, step_size: float,
 
 BACKBONES = {
     "squeezenet": Backbone(
-        "SqueezeNet v1.1 (fast, 3 MB)", "squeezenet", load_squeezenet,
+        N_("SqueezeNet v1.1 (small and fast)"), "squeezenet", load_squeezenet,
         tuple(f"fire{n}_concat" for n in FIRES),
         {"subtle": _preset({"fire3_concat": 1.0, "fire4_concat": 0.5}, 2, 10, 0.01, 25e3),
          "classic": _preset({"fire5_concat": 1.0, "fire6_concat": 1.5, "fire7_concat": 2.0},
@@ -161,7 +162,7 @@ BACKBONES = {
                          4, 30, 0.02, 200e3)},
         shipped="dream/squeezenet_v1_1.keras"),
     "inception": Backbone(
-        "InceptionV3 (keras.io's choice, 87 MB)", "inception-v3", load_inception,
+        N_("InceptionV3 (keras.io's choice)"), "inception-v3", load_inception,
         tuple(f"mixed{n}" for n in range(11)),
         # keras.io's max_loss, set there for its classic layers (no weights here to measure).
         {"subtle": _preset({"mixed2": 1.0, "mixed3": 0.5}, 2, 10, 0.01, 15.0),
@@ -169,9 +170,11 @@ BACKBONES = {
                             3, 20, 0.01, 15.0),
          "wild": _preset({"mixed7": 1.5, "mixed8": 2.0, "mixed9": 2.5}, 4, 30, 0.02, 15.0)},
         min_side=75),
-    # VGG16 runs unclipped, as in the book: without its weights here, no threshold was measured.
+    # VGG16 runs unclipped, as in the book (both editions' deep dream code uses VGG16: the
+    # Japanese edition's ch07/deep_dream.py, the English edition's Chapter07/deep-dream.py);
+    # without its weights here, no threshold was measured.
     "vgg16": Backbone(
-        "VGG16 (the book's choice, 59 MB)", "vgg16", load_vgg16,
+        N_("VGG16 (the book's choice, in both editions)"), "vgg16", load_vgg16,
         ("block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3", "block5_conv3"),
         {"subtle": _preset({"block2_conv2": 1.0, "block3_conv3": 0.5}, 2, 10, 0.01),
          "classic": _preset({"block3_conv3": 1.0, "block4_conv3": 1.5}, 3, 20, 0.01),

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import keras
 import pandas as pd
 
+from core.i18n import _
+
 INPUT_FILL, OUTPUT_FILL, SHARED_FILL, LAYER_FILL = "#dbeafe", "#dcfce7", "#fde68a", "#f3f4f6"
 
 
@@ -31,7 +33,7 @@ def walk(model: keras.Model) -> LayerGraph:
     seen: set[tuple[int, int]] = set()
 
     def visit(tensor) -> None:
-        layer, node_index, _ = tensor._keras_history
+        layer, node_index, __ = tensor._keras_history
         if (id(layer), node_index) in seen:
             return
         seen.add((id(layer), node_index))
@@ -64,14 +66,20 @@ def setting(layer: keras.layers.Layer) -> str:
     config = layer.get_config()
     kind = type(layer).__name__
     if kind == "Dense":
-        activation = config["activation"]
-        units = f"{config['units']} unit" + ("" if config["units"] == 1 else "s")
+        activation, n = config["activation"], config["units"]
+        units = _("{n} unit", n=n) if n == 1 else _("{n} units", n=n)
         return units + ("" if activation == "linear" else f", {activation}")
     if kind == "Activation":
         return str(config["activation"])
     if kind == "Concatenate":
-        return f"axis {config['axis']}"
+        return _("axis {axis}", axis=config["axis"])
     return ""
+
+
+def _params(layer) -> int:
+    """Its weights' size; 0 for a layer without weights and for a bare operation (a slice such
+    as `z[:, 3:4]` in a functional graph is a `GetItem` operation, not a layer)."""
+    return layer.count_params() if getattr(layer, "weights", None) else 0
 
 
 def _shape(shape: tuple) -> str:
@@ -80,21 +88,31 @@ def _shape(shape: tuple) -> str:
 
 def summary(model: keras.Model) -> pd.DataFrame:
     """One row per layer: name, type, setting, output shape, parameters, where its input comes
-    from. A shared layer appears once (its weights exist once) and says how often it is called."""
+    from. A shared layer appears once (its weights exist once) and says how often it is called.
+    The column names are keys (`COLUMNS` has their headers); the settings are in the current
+    language."""
     graph = walk(model)
     rows = []
     for layer in graph.layers:
-        sources = [a for a, b, _ in graph.edges if b == layer.name]
+        sources = [a for a, b, __ in graph.edges if b == layer.name]
         calls = graph.calls[layer.name]
         rows.append({
             "layer": layer.name,
             "type": type(layer).__name__,
-            "setting": setting(layer) + (f" · shared, called {calls}×" if calls > 1 else ""),
+            "setting": setting(layer) + (_(" · shared, called {n}×", n=calls) if calls > 1
+                                         else ""),
             "output shape": _shape(graph.output_shapes[layer.name]),
-            "params": layer.count_params() if layer.weights else 0,
+            "params": _params(layer),
             "connected to": ", ".join(dict.fromkeys(sources)),
         })
     return pd.DataFrame(rows)
+
+
+def columns() -> dict[str, str]:
+    """`summary`'s columns -> their headers in the current language."""
+    return {"layer": _("layer"), "type": _("type"), "setting": _("setting"),
+            "output shape": _("output shape"), "params": _("params"),
+            "connected to": _("connected to")}
 
 
 def _quoted(text: str) -> str:
@@ -115,19 +133,19 @@ def to_dot(model: keras.Model) -> str:
     ]
     for layer in graph.layers:
         kind, what = type(layer).__name__, setting(layer)
-        params = layer.count_params() if layer.weights else 0
+        params = _params(layer)
         label = [layer.name, kind + (f": {what}" if what else ""),
                  _shape(graph.output_shapes[layer.name])
-                 + (f" · {params:,} params" if params else "")]
+                 + (_(" · {params:,} params", params=params) if params else "")]
         if graph.calls[layer.name] > 1:
-            label.append(f"shared: called {graph.calls[layer.name]}×")
+            label.append(_("shared: called {n}×", n=graph.calls[layer.name]))
         fill = (SHARED_FILL if graph.calls[layer.name] > 1
                 else INPUT_FILL if kind == "InputLayer"
                 else OUTPUT_FILL if layer.name in graph.outputs else LAYER_FILL)
         text = "\n".join(label)
         lines.append(f"  {_quoted(layer.name)} [label={_quoted(text)}, "
                      f'fillcolor="{fill}"];')
-    for source, target, _ in graph.edges:
+    for source, target, __ in graph.edges:
         lines.append(f"  {_quoted(source)} -> {_quoted(target)};")
     lines.append("}")
     return "\n".join(lines)

@@ -5,6 +5,7 @@ The models and the code text come from the same recipe, so what the page shows i
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 
 import keras
@@ -23,7 +24,7 @@ class LayerSpec:
 
 @dataclass(frozen=True)
 class NetworkSpec:
-    hidden: tuple[LayerSpec, ...] = (LayerSpec(32, "relu"),)
+    hidden: tuple[LayerSpec, ...] = (LayerSpec(32, "sigmoid"),)
     inputs: int = 784
     outputs: int = 10
     output_activation: str = "softmax"
@@ -33,10 +34,13 @@ class NetworkSpec:
         return replace(self, hidden=tuple(LayerSpec(h.units, activation) for h in self.hidden))
 
 
-# The chapter's listing: Dense(32) → relu → Dense(10) → softmax on flattened 28×28 digits.
+# The chapter's network as the book's code builds it, in both editions: Dense(32) → sigmoid →
+# Dense(10) → softmax on flattened 28×28 digits (the Japanese edition's ch07/functional_api.py;
+# the English edition's Chapter07/func-api-seq.py and func-api-func.py).
 CHAPTER = NetworkSpec()
-# The book's functional version of "the same" network uses a sigmoid hidden activation.
-BOOK_FUNCTIONAL = CHAPTER.with_hidden_activation("sigmoid")
+# The Sequential listing that the reader's notes quote beside the book's functional one: the
+# example of Keras 2's own guide to the Sequential model (keras.io), with a relu.
+GUIDE_SEQUENTIAL = CHAPTER.with_hidden_activation("relu")
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,18 @@ def build(spec: NetworkSpec = CHAPTER) -> Twins:
                  sequential_code(spec), functional_code(spec))
 
 
+def input_shape_warning() -> tuple[int, str | None]:
+    """Build the Keras 2 guide's listing as written, `Dense(32, input_shape=(784,))` first,
+    with this Keras: (its parameter count, the warning Keras gives, or None)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net = keras.Sequential([keras.layers.Dense(32, input_shape=(784,)),
+                                keras.layers.Activation("relu"), keras.layers.Dense(10),
+                                keras.layers.Activation("softmax")])
+    said = [str(w.message) for w in caught if "input_shape" in str(w.message)]
+    return net.count_params(), said[0] if said else None
+
+
 def parameter_count(spec: NetworkSpec) -> int:
     """What Keras will report, by hand: each Dense has (inputs + 1 bias) × units weights."""
     sizes = [spec.inputs, *(h.units for h in spec.hidden), spec.outputs]
@@ -153,6 +169,9 @@ def _predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
     return keras.ops.convert_to_numpy(model(x, training=False))
 
 
+PROOF_SAMPLES = 16  # digit-shaped inputs fed to both models
+
+
 @dataclass
 class Proof:
     before: float  # max |difference| with each model's own random weights
@@ -162,7 +181,7 @@ class Proof:
 
 
 def same_network_proof(sequential_spec: NetworkSpec, functional_spec: NetworkSpec,
-                       samples: int = 16, seed: int = 0) -> Proof:
+                       samples: int = PROOF_SAMPLES, seed: int = 0) -> Proof:
     """Build both models fresh, feed them the same digits-shaped input, copy weights, compare."""
     sequential, functional = sequential_model(sequential_spec), functional_model(functional_spec)
     x = np.random.default_rng(seed).random((samples, sequential_spec.inputs), dtype=np.float32)

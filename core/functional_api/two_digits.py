@@ -44,7 +44,10 @@ def code() -> str:
         "\n\nmodel = two_digit_model()\n")
 
 
-def answer_shapes(model: keras.Model, pairs: int = 4, seed: int = 0) -> dict[str, tuple]:
+PAIRS = 4  # random pairs the page feeds the model
+
+
+def answer_shapes(model: keras.Model, pairs: int = PAIRS, seed: int = 0) -> dict[str, tuple]:
     """Feed random digit-shaped pairs by input name; one array comes back per head."""
     rng = np.random.default_rng(seed)
     inputs = {t.name: rng.random((pairs, 784), dtype=np.float32) for t in model.inputs}

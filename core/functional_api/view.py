@@ -9,6 +9,7 @@ import pandas as pd
 
 from core.functional_api import graph, model, two_digits
 from core.functional_api.model import NetworkSpec, Proof
+from core.i18n import _
 
 
 def styles(spec: NetworkSpec) -> dict[str, dict]:
@@ -34,12 +35,14 @@ def outputs_chart(proof: Proof) -> alt.Chart:
     frame = pd.DataFrame({"class": list(range(n)) * 2,
                           "probability": [*proof.sequential_output, *proof.functional_output],
                           "model": ["Sequential"] * n + ["Functional"] * n})
-    title = "Outputs for the first input, after copying the weights"
+    title = _("Outputs for the first input, after copying the weights")
     return alt.Chart(frame, title=title).mark_bar().encode(
-        x=alt.X("class:O", title="class (softmax output)", axis=alt.Axis(labelAngle=0)),
-        xOffset="model:N", y=alt.Y("probability:Q", title="probability"),
-        color=alt.Color("model:N", legend=alt.Legend(orient="top")),
-        tooltip=["model", "class", alt.Tooltip("probability:Q", format=".4f")],
+        x=alt.X("class:O", title=_("class (softmax output)"), axis=alt.Axis(labelAngle=0)),
+        xOffset="model:N", y=alt.Y("probability:Q", title=_("probability")),
+        color=alt.Color("model:N", title=None, legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("model:N", title=_("model")),
+                 alt.Tooltip("class:O", title=_("class")),
+                 alt.Tooltip("probability:Q", format=".4f", title=_("probability"))],
     ).properties(height=220)
 
 

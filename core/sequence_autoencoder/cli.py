@@ -53,22 +53,23 @@ def evaluate_args(parser: argparse.ArgumentParser) -> None:
                              "months of the development data)")
     parser.add_argument("--code", type=int, choices=CODES, default=16,
                         help="which shipped day autoencoder (default: 16)")
-    parser.add_argument("--refresh-faults", action="store_true",
-                        help="recompute the shipped model's fault-detection figures on the "
-                             "development data and rewrite them in its card (no retraining)")
+    parser.add_argument("--refresh", action="store_true",
+                        help="recompute what the shipped model's card derives from the model "
+                             "and the development data (fault figures, per-day fault scores, "
+                             "the unusual days and their notes) and rewrite it (no retraining)")
 
 
 def evaluate(args: argparse.Namespace) -> int:
     from core.air_quality import data
-    from core.sequence_autoencoder import training
+    from core.sequence_autoencoder import scoring, training
 
     try:
         model, card = training.load_shipped(args.code)
     except FileNotFoundError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    if args.refresh_faults:
-        card = training.refresh_faults(args.code, data_dir=args.data_dir)
+    if args.refresh:
+        card = training.refresh(args.code, data_dir=args.data_dir)
         print(json.dumps({"code": args.code, **{
             score: {k: v for k, v in card.metrics["faults"][score].items() if k != "scores"}
             for score in ("mse", "peak", "fault")}}))
@@ -78,6 +79,8 @@ def evaluate(args: argparse.Namespace) -> int:
     except (data.AirQualityFormatError, OSError) as err:
         print(f"error: {args.data or 'the development data'}: {err}", file=sys.stderr)
         return 2
+    for day in result["worst_days"]:  # the notes in words (English: the CLI's language)
+        day["notes"] = [scoring.note_text(note) for note in day["notes"]]
     print(json.dumps(result, allow_nan=False))
     return 0
 

@@ -26,6 +26,7 @@ import keras
 import numpy as np
 import pandas as pd
 
+from core.i18n import N_, _
 from core.sequence_autoencoder import faults
 from core.sequence_autoencoder.windows import CHANNELS, Days, Stats, squared_errors
 
@@ -35,12 +36,14 @@ MISSING_MARK = -200.0  # what the model is fed for a missing reading (the file's
 STILL_HOURS = faults.STUCK_HOURS[0]  # a stretch as long as the shortest stuck fault
 MOVEMENT_FLOOR = 1e-3  # of a channel's typical rebuilt movement: keeps stillness finite
 HOLIDAYS = {
-    "2004-04-11": "Easter Sunday", "2004-04-12": "Easter Monday", "2004-04-25": "Liberation Day",
-    "2004-05-01": "Labour Day", "2004-06-02": "Republic Day", "2004-08-15": "Ferragosto",
-    "2004-11-01": "All Saints' Day", "2004-12-08": "Immaculate Conception",
-    "2004-12-24": "Christmas Eve", "2004-12-25": "Christmas Day", "2004-12-26": "St Stephen's Day",
-    "2004-12-31": "New Year's Eve", "2005-01-01": "New Year's Day", "2005-01-06": "Epiphany",
-    "2005-03-27": "Easter Sunday", "2005-03-28": "Easter Monday",
+    "2004-04-11": N_("Easter Sunday"), "2004-04-12": N_("Easter Monday"),
+    "2004-04-25": N_("Liberation Day"), "2004-05-01": N_("Labour Day"),
+    "2004-06-02": N_("Republic Day"), "2004-08-15": N_("Ferragosto"),
+    "2004-11-01": N_("All Saints' Day"), "2004-12-08": N_("Immaculate Conception"),
+    "2004-12-24": N_("Christmas Eve"), "2004-12-25": N_("Christmas Day"),
+    "2004-12-26": N_("St Stephen's Day"), "2004-12-31": N_("New Year's Eve"),
+    "2005-01-01": N_("New Year's Day"), "2005-01-06": N_("Epiphany"),
+    "2005-03-27": N_("Easter Sunday"), "2005-03-28": N_("Easter Monday"),
 }
 
 
@@ -195,15 +198,15 @@ def detection(model: keras.Model, clean: np.ndarray, stats: Stats, typical: np.n
 def break_day(model: keras.Model, day: np.ndarray, stats: Stats, typical: np.ndarray,
               units: FaultUnits, kind: str, channel: int, hour: int) -> dict:
     """One day before and after a fault of `kind` ("stuck" from `hour` on, or "spike" at
-    `hour`) in `channel`: what was done, and both days' fault score, peak and mean error."""
-    name = CHANNELS[channel]
+    `hour`) in `channel`: what was done (channel, hour, and hours stuck or the spike's sds),
+    and both days' fault score, peak and mean error."""
+    what = {"channel": CHANNELS[channel], "hour": hour}
     if kind == "stuck":
-        hours = min(faults.STUCK_HOURS[1], len(day) - hour)
-        broken = faults.stuck(day, channel, hour, hours)
-        what = f"{name} stuck for {hours} hours from {hour}:00"
+        what["hours"] = min(faults.STUCK_HOURS[1], len(day) - hour)
+        broken = faults.stuck(day, channel, hour, what["hours"])
     else:
+        what["sd"] = faults.SPIKE
         broken = faults.spike(day, channel, hour, faults.SPIKE * float(stats.std[channel]))
-        what = f"a spike of +{faults.SPIKE:g} sd in {name} at {hour}:00"
     both = np.stack([day, broken])
     residual = residuals(model, both, stats)
     (fault_before, fault_after) = fault_score(stats.normalize(both), residual, units)
@@ -218,8 +221,21 @@ def break_day(model: keras.Model, day: np.ndarray, stats: Stats, typical: np.nda
 class DayReport:
     date: str
     score: float
-    notes: list[str]
+    notes: list[dict]  # `note`s: kept as data, so that each is shown in the reader's language
     worst_channel: str
+
+
+def note(text: str, **values) -> dict:
+    """One thing the data shows about a day, as data: its English template (marked N_ where it
+    is written) and the values that fill it."""
+    return {"text": text, "values": values}
+
+
+def note_text(said: dict) -> str:
+    """A note in the current language; its words (a holiday's name) translated too, readings'
+    names and numbers as they are."""
+    values = {k: _(v) if isinstance(v, str) else v for k, v in said["values"].items()}
+    return _(said["text"], **values)
 
 
 def describe(date: pd.Timestamp, x: np.ndarray, rebuilt: np.ndarray, stats: Stats,
@@ -228,39 +244,61 @@ def describe(date: pd.Timestamp, x: np.ndarray, rebuilt: np.ndarray, stats: Stat
     notes = []
     day = date.date().isoformat()
     if day in HOLIDAYS:
-        notes.append(f"public holiday ({HOLIDAYS[day]}): little traffic")
-    elif date.dayofweek >= 5:
-        notes.append(f"{date.day_name()}: weekend traffic")
+        notes.append(note(N_("public holiday ({holiday}): little traffic"),
+                          holiday=HOLIDAYS[day]))
+    elif date.dayofweek == 5:
+        notes.append(note(N_("Saturday: weekend traffic")))
+    elif date.dayofweek == 6:
+        notes.append(note(N_("Sunday: weekend traffic")))
     missing = np.isnan(x).sum(axis=0)
     gone = [c for c, n in zip(CHANNELS, missing, strict=True) if n == len(x)]
     if len(gone) == len(CHANNELS):
-        notes.append("no readings at all: the device was off (the model sees flat means)")
+        notes.append(note(N_("no readings at all: the device was off (the model sees flat "
+                             "means)")))
     elif gone:
-        notes.append(f"no readings from {', '.join(gone)} all day")
+        notes.append(note(N_("no readings from {channels} all day"), channels=", ".join(gone)))
     elif missing.any():
-        notes.append(f"{int(missing.max())} hour(s) without readings (filled with means)")
+        notes.append(note(N_("{hours} hour(s) without readings (filled with means)"),
+                          hours=int(missing.max())))
     for c, run in zip(CHANNELS, _longest_flat_runs(x), strict=True):
         if run >= 6 and c not in gone:
-            notes.append(f"{c} repeats the same value for {run} hours: stuck?")
+            notes.append(note(N_("{channel} repeats the same value for {hours} hours: stuck?"),
+                              channel=c, hours=run))
     z = stats.normalize(x)
     jumps = np.abs(np.diff((x - stats.mean) / stats.std, axis=0))  # NaN where a reading is gone
     if np.nanmax(jumps, initial=0) > JUMP:
         hour, c = np.unravel_index(np.nanargmax(jumps), jumps.shape)
-        notes.append(f"{CHANNELS[c]} jumps from {x[hour, c]:.4g} to {x[hour + 1, c]:.4g} "
-                     f"between {hour}:00 and {hour + 1}:00")
+        notes.append(note(N_("{channel} jumps from {before:.4g} to {after:.4g} between "
+                             "{hour}:00 and {next}:00"), channel=CHANNELS[c],
+                          before=float(x[hour, c]), after=float(x[hour + 1, c]),
+                          hour=int(hour), next=int(hour + 1)))
     error = ((z - rebuilt) ** 2).mean(axis=0)
     worst = int(np.argmax(error))
     shift = float((z[:, worst] - rebuilt[:, worst]).mean())
     if abs(shift) > 0.5 and not missing[worst]:
-        notes.append(f"{CHANNELS[worst]} reads {'higher' if shift > 0 else 'lower'} than the "
-                     f"model expects all day ({abs(shift):.1f} sd): drift or an unusual level")
+        notes.append(note(N_("{channel} reads higher than the model expects all day ({sd:.1f} "
+                             "sd): drift or an unusual level") if shift > 0 else
+                          N_("{channel} reads lower than the model expects all day ({sd:.1f} "
+                             "sd): drift or an unusual level"),
+                          channel=CHANNELS[worst], sd=abs(shift)))
     level = np.nanmean(z[:, :5]) if not np.isnan(x[:, :5]).all() else 0.0
     if abs(level) > 1.5:
-        notes.append(f"the five sensors read {'far above' if level > 0 else 'far below'} "
-                     "their training average")
+        notes.append(note(N_("the five sensors read far above their training average")
+                          if level > 0 else
+                          N_("the five sensors read far below their training average")))
     if not notes:
-        notes.append(f"{CHANNELS[worst]} has the largest error; nothing else stands out")
+        notes.append(note(N_("{channel} has the largest error; nothing else stands out"),
+                          channel=CHANNELS[worst]))
     return DayReport(day, round(float(score), 4), notes, CHANNELS[worst])
+
+
+def unusual_days(days: Days, residual: np.ndarray, stats: Stats, count: int = 12) -> list[dict]:
+    """The `count` days with the largest errors, largest first, each with what the data shows
+    about it (`DayReport`, as a dict)."""
+    scored = scores(residual ** 2)
+    rebuilt = stats.normalize(days.x) - residual
+    return [asdict(describe(days.dates[i], days.x[i], rebuilt[i], stats, scored[i]))
+            for i in np.argsort(scored)[::-1][:count]]
 
 
 def _longest_flat_runs(x: np.ndarray) -> list[int]:

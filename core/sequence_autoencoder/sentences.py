@@ -229,7 +229,7 @@ class Trip:
     unknown: list[str]  # as typed, in order of appearance
     cut: int  # known words beyond the model's sentence length, left out
     code: np.ndarray
-    steps: list[list[tuple[str, float]]]  # per position, the three likeliest words
+    steps: list[list[tuple[str, float]]]  # per position, the three likeliest words ("": end)
     rebuilt: tuple[str, ...]
 
 
@@ -241,7 +241,7 @@ def trip(model: keras.Model, vocab: Vocabulary, text: str) -> Trip:
     encoder, decoder = parts(model)
     code = np.asarray(encoder.predict_on_batch(vocab.encode([known])))[0]
     probabilities = np.asarray(decoder.predict_on_batch(code[None]))
-    steps = [[(vocab.words[i] or "(end)", float(p[i])) for i in np.argsort(p)[::-1][:3]]
+    steps = [[(vocab.words[i], float(p[i])) for i in np.argsort(p)[::-1][:3]]
              for p in probabilities[0]]
     return Trip(known[: vocab.length], unknown, max(0, len(known) - vocab.length), code, steps,
                 decode(vocab, probabilities)[0])

@@ -140,10 +140,8 @@ def train_and_ship(code: int, *, data_dir=None, recipe: Recipe = Recipe(),
     shipped.set_weights(model.get_weights())
     shipped.save(model_path)
     residual = scoring.residuals(model, all_days.x, stats)
-    rebuilt = stats.normalize(all_days.x) - residual
     day_scores, day_peaks = scoring.scores(residual ** 2), scoring.peaks(residual, typical)
     day_faults = scoring.fault_score(stats.normalize(all_days.x), residual, units)
-    order = np.argsort(day_scores)[::-1][:12]
     one_day = np.zeros((1, windows.HOURS, len(windows.CHANNELS)), np.float32)
     every_day = np.zeros((len(all_days), windows.HOURS, len(windows.CHANNELS)), np.float32)
     return cards.write_card(
@@ -168,8 +166,7 @@ def train_and_ship(code: int, *, data_dir=None, recipe: Recipe = Recipe(),
                "missing": round(float(m), 3)}
               for d, s, p, f, m in zip(all_days.dates, day_scores, day_peaks, day_faults,
                                        all_days.missing_share(), strict=True)],
-        unusual_days=[scoring.describe(all_days.dates[i], all_days.x[i], rebuilt[i], stats,
-                                       day_scores[i]).__dict__ for i in order],
+        unusual_days=scoring.unusual_days(all_days, residual, stats),
         faults={"stuck_hours": list(faults.STUCK_HOURS), "spike_sd": faults.SPIKE,
                 "seed": faults.FAULT_SEED},
         training=asdict(recipe),
@@ -195,16 +192,18 @@ def fault_figures(model: keras.Model, train: windows.Days, val: windows.Days,
     return {**found, "on_training_days": on_training}
 
 
-def refresh_faults(code: int, *, data_dir=None, folder: Path = ASSETS) -> DaysCard:
-    """Recompute a shipped model's fault units, fault figures and per-day fault scores (what
-    training computes, from the same model, data and seed) and rewrite only those card fields:
-    scoring changes need no retraining."""
+def refresh(code: int, *, data_dir=None, folder: Path = ASSETS) -> DaysCard:
+    """Recompute what a shipped model's card derives from the model and the data, without
+    training (the same model, data and seed as training): the fault units, fault figures and
+    per-day fault scores, and the unusual days with what the data shows about them. Only those
+    card fields are rewritten: scoring and notes can change with no retraining."""
     model, card = load_shipped(code, folder)
     stats, _, typical = card_stats(card)
     all_days = windows.days(data.load(data_dir))
     train, val = windows.split(all_days)
     units = scoring.FaultUnits.of(model, train.x[train.missing_share() == 0], stats)
-    day_faults = scoring.fault_scores(model, all_days.x, stats, units)
+    residual = scoring.residuals(model, all_days.x, stats)
+    day_faults = scoring.fault_score(stats.normalize(all_days.x), residual, units)
     fault = {d.date().isoformat(): round(float(f), 3)
              for d, f in zip(all_days.dates, day_faults, strict=True)}
     card = replace(card, fault_units=units.to_json(),
@@ -212,7 +211,8 @@ def refresh_faults(code: int, *, data_dir=None, folder: Path = ASSETS) -> DaysCa
                             "faults": fault_figures(model, train, val, stats, typical, units)},
                    days=[{**{k: v for k, v in d.items() if k != "missing"},
                           "fault": fault[d["date"]], "missing": d["missing"]}
-                         for d in card.days])
+                         for d in card.days],
+                   unusual_days=scoring.unusual_days(all_days, residual, stats))
     shipped_paths(code, folder)[1].write_text(json.dumps(card.to_json(), indent=2) + "\n")
     return card
 

@@ -10,6 +10,7 @@ has no daylight-saving jumps (one row an hour, always), so an hour of the day is
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,6 +110,21 @@ def mean_profile(train: Days, stats: Stats) -> np.ndarray:
     with np.errstate(all="ignore"):
         profile = np.nanmean(z, axis=0)
     return np.nan_to_num(profile, nan=0.0).astype("float32")
+
+
+def outside_training_range(train: Days, val: Days) -> dict:
+    """How far the validation days leave the training days' range, reading by reading, by
+    daily means: {"days": validation days with readings, "outside": those with some daily
+    mean beyond every training day's, "below"/"above": {channel: such days}}."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a day without readings: its means NaN
+        seen, new = np.nanmean(train.x, axis=1), np.nanmean(val.x, axis=1)
+        low, high = np.nanmin(seen, axis=0), np.nanmax(seen, axis=0)
+    read = ~np.isnan(new).all(axis=1)
+    below, above = new[read] < low, new[read] > high  # NaN compares False: not counted
+    return {"days": int(read.sum()), "outside": int((below | above).any(axis=1).sum()),
+            "below": {c: int(n) for c, n in zip(CHANNELS, below.sum(axis=0), strict=True)},
+            "above": {c: int(n) for c, n in zip(CHANNELS, above.sum(axis=0), strict=True)}}
 
 
 def squared_errors(target: np.ndarray, rebuilt: np.ndarray) -> np.ndarray:

@@ -1,5 +1,5 @@
-"""Unit tests for the shared pieces of issue 11: argument types, strict JSON, text shown as
-text (defect 9) and words in any script (defect 12)."""
+"""Bad input met by the shared pieces: argument types, strict JSON, a user's text shown as
+text, never as Markdown, and words in any script."""
 
 import argparse
 import json
@@ -9,7 +9,7 @@ import re
 import pytest
 
 from core import args
-from core.babi import training, view
+from core.babi import answering, training
 from core.babi.data import tokenize, words
 from pages.text import WORD_JOINER, as_text
 
@@ -72,7 +72,7 @@ def test_print_json_never_prints_nan(capsys):
     "<img src=x onerror=alert(1)>", "$x^2$", ":red[alarm] :material/home:", "**bold** _it_",
     "# heading", "1. list", "`code`", "a\\b",
 ])
-def test_user_text_is_escaped_for_markdown(text):  # defect 9
+def test_user_text_is_escaped_for_markdown(text):
     escaped = as_text(text)
     syntax = re.escape("\\`*_{}[]()#+-.!|<>~$:&^=")
     # every syntax character comes escaped by a backslash; nothing else changes
@@ -80,7 +80,7 @@ def test_user_text_is_escaped_for_markdown(text):  # defect 9
     assert re.sub(r"\\(.)", r"\1", escaped).replace(WORD_JOINER, "") == text
 
 
-def test_words_in_any_script_are_kept_and_named_as_typed():  # defect 12
+def test_words_in_any_script_are_kept_and_named_as_typed():
     assert tokenize("Zoë went to the café!") == ("zoë", "went", "to", "the", "café")
     assert tokenize("ジョンはどこ？") == ("ジョンはどこ",)
     assert tokenize("Ｊｏｈｎ went") == ("john", "went")  # NFKC: full-width letters
@@ -90,9 +90,9 @@ def test_words_in_any_script_are_kept_and_named_as_typed():  # defect 12
     assert words("Zoë WENT") == [("Zoë", "zoë"), ("WENT", "went")]
 
 
-def test_the_memory_network_reading_points_out_what_it_cannot_use():  # defect 12
+def test_the_memory_network_reading_points_out_what_it_cannot_use():
     vocab = training.load_shipped(1)[1]
-    reading = view.read("Zoë went to the café\nジョンは台所に行った\n🙂🙂\nJohn went to the "
+    reading = answering.read("Zoë went to the café\nジョンは台所に行った\n🙂🙂\nJohn went to the "
                           "kitchen", "Where is John?", vocab)
     assert reading.unknown == ["Zoë", "café", "ジョンは台所に行った"]
     assert reading.unread == [1]  # the Japanese statement is kept, and named
@@ -100,8 +100,8 @@ def test_the_memory_network_reading_points_out_what_it_cannot_use():  # defect 1
                for note in reading.notes)
     assert any("“🙂🙂” has no words" in note for note in reading.notes)
     assert not reading.problems
-    japanese = view.read("john went to the kitchen", "ジョンはどこ？", vocab)
+    japanese = answering.read("john went to the kitchen", "ジョンはどこ？", vocab)
     assert japanese.problems and "ジョンはどこ" in japanese.problems[0]
     assert "empty" not in japanese.problems[0]
-    emoji = view.read("john went to the kitchen", "🙂❓", vocab)
+    emoji = answering.read("john went to the kitchen", "🙂❓", vocab)
     assert "has no words, only symbols" in emoji.problems[0]

@@ -1,0 +1,1 @@
+"""The same Keras code on TensorFlow, JAX, NumPy and PyTorch, each in its own worker process."""

@@ -1,0 +1,1 @@
+"""Neural style transfer: gradient descent on a photo's pixels, towards another picture's style."""
