@@ -195,9 +195,9 @@ class Worker:
         self._ids = 0
 
     def start(self) -> None:
-        """Start the process if it stopped idle (returns at once; it imports meanwhile); not
-        after a trouble, which the next request reports (see `ask` and `retry`). While the
-        worker is busy (answering, or being waited for) it is running: nothing to do."""
+        """Start the process if it never ran or stopped idle (returns at once; it imports
+        meanwhile); not after a trouble, which the next request reports (see `ask`, `retry`).
+        While the worker is busy (answering, or being waited for) it is running: nothing to do."""
         if self._lock.acquire(blocking=False):
             try:
                 if self.state == "stopped" and self.trouble is None:
