@@ -5,6 +5,7 @@ import inspect
 import streamlit as st
 
 import pages  # noqa: F401 - a shared link to this page runs inside the app
+from core import i18n
 from core.i18n import N_, _
 from pages.common import map_terms, reader_asks
 
@@ -19,23 +20,16 @@ st.markdown(_(
 
 with st.spinner(_("Starting Keras…")):
     from core.backends import cases, view
-    from core.backends.pool import INSTALL, NEEDS, Pool
+    from core.backends.pool import INSTALL, NEEDS, shared_pool
     from core.customizing import distance, lrn
 
 CASES = {"distance": N_("The book's Lambda layer: Euclidean distance"),
          "lrn": N_("The book's custom layer: Local Response Normalization"),
          "model": N_("A shipped model on a fixed batch")}
 
-
-@st.cache_resource(show_spinner=False)
-def backend_pool() -> Pool:
-    """One worker per backend for the whole server, shared by every student; each starts when
-    this page is first opened (and runs the page's first cases once, so that they answer at
-    once) and stops after five idle minutes, or with the server."""
-    return Pool(warm=True)
-
-
-pool = backend_pool()
+# One worker per backend for the whole server, shared by every student: each starts when this
+# page is first opened and stops after five idle minutes, or with the server.
+pool = shared_pool()
 pool.start()
 
 
@@ -46,9 +40,18 @@ def backends_on_this_server() -> None:
         "Each worker below is a separate Python process started with its own `KERAS_BACKEND`. "
         "The workers for JAX, NumPy and PyTorch are not even allowed to import TensorFlow, so "
         "whatever they compute, they compute without it."))
+    states = pool.states()
     infos = {b: w.info for b, w in pool.workers.items()}
-    st.dataframe(view.states_frame(pool.states(), infos, pool.missing, INSTALL),
+    troubles = {b: w.trouble for b, w in pool.workers.items()}
+    st.dataframe(view.states_frame(states, infos, pool.missing, INSTALL, troubles),
                  hide_index=True)
+    for backend, trouble in troubles.items():
+        if trouble is not None and states[backend] == "failed":  # (a stopped one restarts)
+            st.warning(view.trouble_message(backend, trouble), icon=":material/error:")
+            if st.button(_("Start the {name} worker again", name=view.NAMES[backend]),
+                         key=f"be_retry_{backend}", icon=":material/restart_alt:"):
+                pool.workers[backend].retry()
+                st.rerun()
     for backend in pool.missing:
         st.info(_("**{name}** is not available on this server: the Python package "
                   "`{package}` is not installed. Everything else on this page works without "
@@ -72,7 +75,7 @@ def wait_for_workers() -> None:
         "Starting the backend workers ({ready} of {total} ready; waiting for {names}). They "
         "start when this page is first opened, and again after five idle minutes: up to a "
         "minute on a busy server.",
-        ready=ready, total=len(pool.workers), names=", ".join(starting)))
+        ready=ready, total=len(pool.workers), names=i18n.listing(starting)))
 
 
 @st.fragment
@@ -121,8 +124,15 @@ def same_code() -> None:
           "gradient: each backend has its own (section 4)."))
 
 
+def say_troubles(answers) -> None:
+    """What went wrong with a worker during this click, in full."""
+    for message in view.click_messages(answers):
+        st.warning(message, icon=":material/error:")
+
+
 def show_answers(answers, first_output: str | None) -> None:
     """The comparison table, the times and the first numbers of one output, per backend."""
+    say_troubles(answers)
     diff, scaled = view.agreement(answers)
     agreeing = sum(a.ok for a in answers.values())
     a, b, c = st.columns(3)
@@ -157,6 +167,7 @@ def book_lines() -> None:
         "what TensorFlow returned and how far the others were from it."))
     seed = st.number_input(_("Random seed of the inputs"), 0, 9999, 0, key="be_book_seed")
     answers = pool.run("book_lines", {"seed": int(seed)})
+    say_troubles(answers)
     st.markdown(view.book_table(answers))
     st.caption(_("`K.gradients` and `K.function` have no `keras.ops` spelling: gradients belong "
                  "to the backend (next section), and a graph function is now a plain Python "

@@ -53,6 +53,20 @@ def finish_jobs(at, timeout: float = 120):
     return at
 
 
+def until_backends_ready(at, timeout: float = 600):
+    """Rerun the Backends page until its workers have started (or failed to) and its sections
+    show (in a browser the waiting part polls by itself; AppTest runs no timers)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not any(h.value.startswith("2 ·") for h in at.header):
+        assert time.monotonic() < deadline, "the backend workers did not start"
+        time.sleep(1)
+        at.run(timeout=timeout)
+        assert not at.exception, at.exception
+    return at
+
+
 def wait_until_idle(page, timeout_s: float = 120) -> None:
     """Wait until Streamlit has finished running the script (no 'Running…' status widget)."""
     import time

@@ -8,16 +8,34 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from core import i18n
 from core.backends import book, cases, protocol, steps, view
-from core.backends.pool import BACKENDS, INSTALL, Pool, Worker, configured, missing
+from core.backends.pool import (
+    BACKENDS,
+    INSTALL,
+    NO_ANSWER,
+    START_FAILED,
+    START_SLOW,
+    START_TIMEOUT_S,
+    STOPPED,
+    Answer,
+    Pool,
+    Trouble,
+    Worker,
+    configured,
+    missing,
+)
 from tests.helpers import NEEDS_DATA, ROOT, shared_data
 
 AGREE = 1e-4  # float32 rounding, relative to outputs larger than 1 (view.scaled_diff)
@@ -157,25 +175,155 @@ def test_the_gradient_step_is_each_backends_own_and_agrees(pool):
 
 
 def test_a_worker_stops_when_idle_and_starts_again_on_the_next_request():
-    backend = next(b for b in ("numpy", "tensorflow") if not missing(b))
-    worker = Worker(backend, idle_s=1)
+    worker = Worker(_any_backend(), idle_s=1)
     try:
         assert worker.ask("distance").ok
         pid = worker.pid
-        deadline = time.monotonic() + 30
-        while worker.state != "stopped" and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert worker.state == "stopped"
+        _until(lambda: worker.state == "stopped", timeout=30)
+        assert worker.trouble is None  # stopping idle is no trouble
         again = worker.ask("distance")
         assert again.ok and worker.pid != pid
     finally:
         worker.stop()
 
 
+def _any_backend() -> str:
+    return next(b for b in ("numpy", "tensorflow") if not missing(b))
+
+
+def _until(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+# --- what goes wrong with a worker comes back as data (pool.Trouble) ----------------------------
+
+def test_a_worker_that_cannot_start_says_why_until_it_is_started_again():
+    worker = Worker("nonsense")  # Keras refuses to import with an unknown backend
+    try:
+        answer = worker.ask("distance")
+        assert not answer.ok and answer.error is None
+        assert answer.trouble == Trouble(START_FAILED, exit_code=1)
+        assert worker.state == "failed" and worker.trouble == answer.trouble
+        worker.start()  # (what the page does on every run) does not start it again...
+        again = worker.ask("distance")  # ...nor does a request: it answers at once
+        assert again.trouble == answer.trouble and worker.pid is None
+        worker.retry()  # the page's button
+        assert worker.state in ("starting", "failed")
+        assert not worker.wait_ready() and worker.trouble == Trouble(START_FAILED, exit_code=1)
+    finally:
+        worker.stop()
+
+
+def test_a_start_that_hangs_is_stopped_after_its_timeout_and_can_be_retried():
+    worker = Worker(_any_backend(), start_timeout=0.2)  # importing Keras takes longer
+    try:
+        answer = worker.ask("distance")
+        assert answer.trouble == Trouble(START_SLOW, seconds=0.2)
+        assert worker.state == "failed" and worker.ask("distance").trouble == answer.trouble
+        worker.start_timeout = START_TIMEOUT_S  # a calmer server
+        worker.retry()
+        assert worker.ask("distance").ok and worker.state == "ready" and worker.trouble is None
+    finally:
+        worker.stop()
+
+
+def test_a_worker_killed_while_answering_says_so_and_the_next_request_works():
+    worker = Worker(_any_backend())
+    try:
+        assert worker.wait_ready()
+        pid = worker.pid
+        with ThreadPoolExecutor(1) as thread:
+            asked = thread.submit(worker.ask, "distance", {"seed": 0}, 10**7)  # minutes of work
+            time.sleep(1)
+            os.kill(pid, signal.SIGKILL)
+            answer = asked.result(timeout=60)
+        assert not answer.ok and answer.trouble == Trouble(STOPPED, exit_code=-signal.SIGKILL)
+        assert view.trouble_note(answer.trouble) == "stopped (exit code -9 (SIGKILL))"
+        assert worker.trouble is None and worker.state in ("starting", "ready")  # a fresh one
+        again = worker.ask("distance")
+        assert again.ok and again.trouble is None and worker.pid != pid
+    finally:
+        worker.stop()
+
+
+def test_a_worker_killed_between_requests_says_so_once():
+    worker = Worker(_any_backend())
+    try:
+        assert worker.ask("distance").ok
+        pid = worker.pid
+        os.kill(pid, signal.SIGKILL)
+        _until(lambda: worker.state == "stopped")
+        assert worker.trouble == Trouble(STOPPED, exit_code=-signal.SIGKILL)
+        worker.start()  # a page's run leaves it for the next request to report
+        assert worker.state == "stopped"
+        answer = worker.ask("distance")
+        assert answer.trouble == Trouble(STOPPED, exit_code=-signal.SIGKILL)
+        again = worker.ask("distance")
+        assert again.ok and worker.pid not in (None, pid)
+    finally:
+        worker.stop()
+
+
+def test_no_answer_in_time_stops_the_worker_and_the_next_request_starts_a_fresh_one():
+    worker = Worker(_any_backend(), answer_timeout=0.5)
+    try:
+        assert worker.wait_ready()
+        pid = worker.pid
+        answer = worker.ask("distance", {"seed": 0}, repeats=10**7)
+        assert answer.trouble == Trouble(NO_ANSWER, seconds=0.5)
+        assert worker.state == "stopped" and worker.trouble is None  # stopped on purpose
+        again = worker.ask("distance", timeout=START_TIMEOUT_S)
+        assert again.ok and worker.pid != pid
+    finally:
+        worker.stop()
+
+
+def test_troubles_are_worded_for_the_student_in_each_language():
+    assert [view.exit_code(c) for c in (None, 0, 1, -9, -15, -99)] == [
+        "?", "0", "1", "-9 (SIGKILL)", "-15 (SIGTERM)", "-99"]
+    killed, slow = Trouble(STOPPED, exit_code=-9), Trouble(START_SLOW, seconds=180.0)
+    assert view.trouble_note(killed) == "stopped (exit code -9 (SIGKILL))"
+    assert view.trouble_note(slow) == "did not start within 180 s"
+    said = view.trouble_message("jax", killed)
+    assert said.startswith("The JAX worker stopped (exit code -9 (SIGKILL))")
+    assert "A fresh one is starting" in said
+    broken = Trouble(START_FAILED, exit_code=1)
+    assert "exited with code 1" in view.trouble_message("numpy", broken)
+    with i18n.using("ja"):
+        for trouble in (killed, slow, broken, Trouble(NO_ANSWER, seconds=120.0)):
+            note = view.trouble_note(trouble)
+            message = view.trouble_message("tensorflow", trouble)
+            assert note != _english_note(trouble) and re.search("[ぁ-んァ-ン]", note), note
+            assert "TensorFlow" in message and re.search("[ぁ-んァ-ン]", message), message
+        assert "-9 (SIGKILL)" in view.trouble_note(killed)
+        assert "180" in view.trouble_message("jax", slow)
+
+
+def _english_note(trouble: Trouble) -> str:
+    with i18n.using("en"):
+        return view.trouble_note(trouble)
+
+
+def test_a_worker_trouble_shows_in_the_tables_and_once_per_click():
+    answers = {"tensorflow": Answer("tensorflow", True, {"y": np.ones(2, "float32")}, 0.001),
+               "jax": Answer("jax", False, trouble=Trouble(STOPPED, exit_code=-9)),
+               "numpy": Answer("numpy", False, trouble=Trouble(START_FAILED, exit_code=1))}
+    notes = view.comparison(answers)["note"].tolist()
+    assert notes == ["reference", "stopped (exit code -9 (SIGKILL))",
+                     "did not start (exit code 1)"]
+    assert view.click_messages(answers) == [view.trouble_message("jax", answers["jax"].trouble)]
+    frame = view.states_frame({"tensorflow": "ready", "jax": "stopped", "numpy": "failed"}, {},
+                              {}, INSTALL, {"numpy": answers["numpy"].trouble})
+    assert frame["worker"].tolist() == ["ready", "not running", "did not start (exit code 1)"]
+
+
 def test_workers_stop_when_the_process_that_started_them_is_killed():
     """Killed, the app runs no exit handler: its workers see their stdin close and exit.
     (A server that stops normally also stops them: tests/test_backends_page.py.)"""
-    backend = next(b for b in ("numpy", "tensorflow") if not missing(b))
+    backend = _any_backend()
     script = ("import time; from core.backends.pool import Pool\n"
               f"pool = Pool(({backend!r},)); assert pool.wait_ready()\n"
               f"print(pool.pids()[{backend!r}], flush=True); time.sleep(600)\n")

@@ -11,25 +11,13 @@ from pathlib import Path
 import pytest
 
 from core.backends.pool import BACKENDS, INSTALL, missing, worker_pids
-from tests.helpers import open_page, open_page_in
+from tests.helpers import open_page, open_page_in, until_backends_ready
 
 PAGE = "pages/backends.py"
 
 
-def _until_ready(at, timeout: float = 600):
-    """Rerun the page until its workers have started (in a browser the waiting part polls by
-    itself; AppTest runs no timers)."""
-    deadline = time.monotonic() + timeout
-    while not any(h.value.startswith("2 ·") for h in at.header):
-        assert time.monotonic() < deadline, "the backend workers did not start"
-        time.sleep(1)
-        at.run()
-        assert not at.exception, at.exception
-    return at
-
-
 def test_the_same_code_runs_and_agrees_on_every_installed_backend(app):
-    at = _until_ready(open_page(app, PAGE))
+    at = until_backends_ready(open_page(app, PAGE))
     installed = [b for b in BACKENDS if not missing(b)]
     states = at.dataframe[0].value
     assert states["worker"].tolist()[:len(installed)] == ["ready"] * len(installed)
@@ -58,7 +46,7 @@ def test_the_same_code_runs_and_agrees_on_every_installed_backend(app):
 
 def test_the_page_in_japanese(app, monkeypatch):
     at, __ = open_page_in(app, PAGE, "ja", monkeypatch)
-    at = _until_ready(at)
+    at = until_backends_ready(at)
     text = " ".join(part.value for part in [*at.title, *at.header, *at.markdown, *at.caption])
     assert "バックエンド" in at.title[0].value and "2 · 同じコードをすべてのバックエンドで" in text
     assert "複数のバックエンドにまたがる" in text  # the reader's question, answered in Japanese

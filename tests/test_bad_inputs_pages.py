@@ -2,14 +2,18 @@
 problem (shown as text: no Markdown, links or images from user data), and every other section
 of the page still renders. One app per page serves all of its cases, rerun after each input."""
 
+import os
 import re
+import signal
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.backends.pool import START_TIMEOUT_S, shared_pool, worker_pids
 from core.catalog import PAGES
 from tests import bad_inputs
-from tests.helpers import APP
+from tests.helpers import APP, until_backends_ready
 
 REFUSED = ("could not be read", "cannot be used", "limit is", "megapixels", "is empty")
 
@@ -291,9 +295,91 @@ def test_gan_learning_rates(gan, rate):
     assert headers(at) == gan.sections
 
 
+@pytest.fixture(scope="module")
+def backends():
+    page = Page("pages/backends.py")  # the workers of every installed backend, shared
+    until_backends_ready(page.at)
+    page.sections = headers(page.at)
+    return page
+
+
+def _all_answered(at) -> None:
+    ran = next(m for m in at.metric if m.label == "Backends that ran it").value
+    done, total = ran.split(" / ")
+    assert done == total, ran
+    assert not [w.value for w in at.warning if "worker" in w.value]
+
+
+# A number input refuses what is out of its range (0–9999): the page goes on with its default.
+@pytest.mark.parametrize("case", ["distance", "lrn", "model"])
+@pytest.mark.parametrize("seed", [-1, 0, 9999, 10000, 2**31])
+def test_backends_seeds(backends, case, seed):
+    def choose(at):
+        at.segmented_control(key="be_case").set_value(case)
+        at.number_input(key="be_seed").set_value(seed)
+        at.number_input(key="be_book_seed").set_value(seed)
+
+    at = backends.after(choose)
+    used = at.number_input(key="be_seed").value
+    assert 0 <= used <= 9999 and (used == seed or not 0 <= seed <= 9999)
+    assert 0 <= at.number_input(key="be_book_seed").value <= 9999
+    if case == "distance":  # the inputs shown are the seed's
+        from core.backends import cases
+
+        x, y = cases.distance_inputs(used)
+        assert f"x = {x.astype(int).tolist()}" in told(at)
+    _all_answered(at)
+    assert headers(at) == backends.sections
+
+
+def test_backends_a_dead_worker(backends):
+    """A worker killed (out of memory, say): the next click says so, and the one after works."""
+    worker = shared_pool().workers["tensorflow"]
+    pid = worker.pid
+    assert pid in worker_pids(os.getpid())
+    os.kill(pid, signal.SIGKILL)
+    while worker.state != "stopped":
+        time.sleep(0.1)
+    at = backends.at
+    at.number_input(key="be_seed").set_value(7).run(timeout=600)  # a fresh worker starts
+    assert not at.exception, at.exception
+    said = [w.value for w in at.warning]
+    assert any(w.startswith("The TensorFlow worker stopped (exit code -9 (SIGKILL))")
+               for w in said), said
+    assert "stopped (exit code -9 (SIGKILL))" in at.dataframe[0].value["worker"].tolist()
+    assert headers(at) == backends.sections
+    at = backends.after(lambda at: at.number_input(key="be_seed").set_value(8))
+    _all_answered(at)
+    assert worker.pid not in (None, pid)
+
+
+def test_backends_a_worker_that_did_not_start(backends):
+    """A start too slow for its timeout: section 1 says so and offers to start it again."""
+    worker = shared_pool().workers["tensorflow"]
+    try:
+        worker.start_timeout = 0.5
+        os.kill(worker.pid, signal.SIGKILL)
+        while worker.state != "stopped":
+            time.sleep(0.1)
+        at = backends.after(lambda at: at.number_input(key="be_seed").set_value(9))
+        assert worker.state == "failed"
+        at = backends.after(lambda at: None)
+        said = [w.value for w in at.warning]
+        assert any(w.startswith("The TensorFlow worker did not start within 0 s") for w in said)
+        assert at.button(key="be_retry_tensorflow").label == "Start the TensorFlow worker again"
+        worker.start_timeout = START_TIMEOUT_S
+        at.button(key="be_retry_tensorflow").click().run()
+        assert not at.exception, at.exception
+        until_backends_ready(at)
+        _all_answered(at)
+        assert headers(at) == backends.sections
+    finally:
+        worker.start_timeout = START_TIMEOUT_S
+
+
 def test_every_page_is_covered():
     covered = {"pages/regression.py", "pages/autoencoders.py", "pages/customizing_keras.py",
                "pages/deep_dream.py", "pages/memory_network.py", "pages/functional_api.py",
                "pages/sequence_autoencoders.py", "pages/style_transfer.py", "pages/gan.py",
-               "pages/features.py"}
+               "pages/features.py", "pages/backends.py"}
     assert covered == {p.path for p in PAGES}

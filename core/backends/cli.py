@@ -50,7 +50,7 @@ def evaluate(args: argparse.Namespace) -> int:
                 elif answer.unsupported:
                     skipped[backend].append(label)
                 else:
-                    failed[backend].append(f"{label}: {answer.error}")
+                    failed[backend].append(f"{label}: {view.note(answer)}")
             diff, scaled = view.agreement(answers)
             print(f"{label}: max |difference| {diff:.2e} (scaled {scaled:.2e})", file=sys.stderr)
             if diff > worst["max_abs_diff"]:
@@ -94,6 +94,7 @@ def bench(args: argparse.Namespace) -> int:
     """Cold start of each worker, then the page's clicks: medians per case (the click: every
     backend at once, as the page asks; computing: inside each worker), and each worker's
     memory."""
+    from core.backends import view
     from core.backends.pool import Pool
     from core.benchmarks.server import rss_mb
 
@@ -118,7 +119,7 @@ def bench(args: argparse.Namespace) -> int:
                     if answer.ok:
                         computing[b].append(answer.seconds)
                     elif not answer.unsupported:
-                        errors.append(f"{b} {case}: {answer.error}")
+                        errors.append(f"{b} {case}: {view.note(answer)}")
             per_case[case_args.get("name", case)] = {
                 "click_p50_ms": _ms(statistics.median(clicks)),
                 "computing_p50_ms": {b: _ms(statistics.median(s)) if s else None

@@ -4,20 +4,83 @@ and the dream step's images (pure pandas and Altair: no Streamlit here)."""
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import signal
 from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.backends import book, steps
-from core.backends.pool import BACKENDS, Answer
+from core.backends import book, pool, steps
+from core.backends.pool import BACKENDS, Answer, Trouble
 from core.i18n import N_, _
 
 NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "numpy": "NumPy", "torch": "PyTorch"}
 STATES = {"ready": N_("ready"), "starting": N_("starting…"), "stopped": N_("not running"),
-          "missing": N_("not installed")}
+          "failed": N_("did not start"), "missing": N_("not installed")}
+# A worker's trouble in a table's cell, and said in full under the table
+TROUBLE_NOTES = {pool.START_FAILED: N_("did not start (exit code {code})"),
+                 pool.START_SLOW: N_("did not start within {seconds:.0f} s"),
+                 pool.STOPPED: N_("stopped (exit code {code})"),
+                 pool.NO_ANSWER: N_("no answer within {seconds:.0f} s")}
+TROUBLE_MESSAGES = {
+    pool.START_FAILED: N_(
+        "The {name} worker did not start: it exited with code {code} before it was ready (a "
+        "broken installation, or too little memory; the server's log says which). The other "
+        "backends carry on without it; the button in section 1 starts it again."),
+    pool.START_SLOW: N_(
+        "The {name} worker did not start within {seconds:.0f} s, so it was stopped (the server "
+        "may be very busy). The other backends carry on without it; the button in section 1 "
+        "starts it again."),
+    pool.STOPPED: N_(
+        "The {name} worker stopped (exit code {code}): it was ended, or the server ran out of "
+        "memory. A fresh one is starting; the next click uses it."),
+    pool.NO_ANSWER: N_(
+        "The {name} worker gave no answer within {seconds:.0f} s, so it was stopped. The next "
+        "click starts a fresh one.")}
+
+
+def exit_code(code: int | None) -> str:
+    """An exit code as a reader can look it up: a negative one names the signal that ended the
+    process ("-9 (SIGKILL)")."""
+    if code is None:
+        return "?"
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"{code} ({signal.Signals(-code).name})"
+    return str(code)
+
+
+def trouble_note(trouble: Trouble) -> str:
+    """A worker's trouble in a few words, for a table's cell."""
+    return _(TROUBLE_NOTES[trouble.kind], code=exit_code(trouble.exit_code),
+             seconds=trouble.seconds or 0.0)
+
+
+def trouble_message(backend: str, trouble: Trouble) -> str:
+    """A worker's trouble in full: what happened, and what happens next."""
+    return _(TROUBLE_MESSAGES[trouble.kind], name=NAMES.get(backend, backend),
+             code=exit_code(trouble.exit_code), seconds=trouble.seconds or 0.0)
+
+
+def click_messages(answers: Mapping[str, Answer]) -> list[str]:
+    """What went wrong with a worker during a click, in full: it stopped, or gave no answer. (A
+    worker that did not start is said once, in section 1, and in each table's note.)"""
+    return [trouble_message(backend, answer.trouble) for backend, answer in answers.items()
+            if answer.trouble is not None and answer.trouble.kind in (pool.STOPPED,
+                                                                       pool.NO_ANSWER)]
+
+
+def note(answer: Answer) -> str:
+    """Why a backend gave no outputs: its worker's trouble, a limit of the backend (one of our
+    own messages, steps.NO_AUTODIFF), or what the case raised, as Python words it."""
+    if answer.trouble is not None:
+        return trouble_note(answer.trouble)
+    if answer.unsupported:
+        return _(answer.error)
+    return answer.error or ""
 
 
 def max_abs_diff(a: Mapping[str, np.ndarray], b: Mapping[str, np.ndarray]) -> float:
@@ -65,13 +128,13 @@ def comparison(answers: Mapping[str, Answer]) -> pd.DataFrame:
         if answer.ok:
             diff = (max_abs_diff(answers[ref].outputs, answer.outputs)
                     if ref and backend != ref else None)
-            note = _("reference") if backend == ref else ""
-        else:  # an unsupported case is one of our own messages (steps.NO_AUTODIFF)
-            diff, note = None, _(answer.error) if answer.unsupported else answer.error or ""
+            why = _("reference") if backend == ref else ""
+        else:
+            diff, why = None, note(answer)
         rows.append({_("backend"): NAMES.get(backend, backend),
                      _("computing (ms)"): _ms(answer.seconds if answer.ok else None),
                      _("click (ms)"): _ms(answer.round_trip),
-                     _("max |difference|"): diff, _("note"): note})
+                     _("max |difference|"): diff, _("note"): why})
     return pd.DataFrame(rows)
 
 
@@ -107,16 +170,20 @@ def outputs_frame(answers: Mapping[str, Answer], key: str, limit: int = 8) -> pd
 
 
 def states_frame(states: Mapping[str, str], infos: Mapping[str, dict],
-                 missing: Mapping[str, str], install: Mapping[str, str]) -> pd.DataFrame:
-    """One row per backend: its state, library version, the seconds from starting it to ready
-    (importing, and the warm-up), or what is missing and the command that adds it."""
+                 missing: Mapping[str, str], install: Mapping[str, str],
+                 troubles: Mapping[str, Trouble | None] | None = None) -> pd.DataFrame:
+    """One row per backend: its state (why, where it did not start), library version, the
+    seconds from starting it to ready (importing, and the warm-up), or what is missing and the
+    command that adds it."""
     rows = []
     for backend in BACKENDS:
         if backend not in states:
             continue
         info = infos.get(backend) or {}
         start = info.get("ready_seconds")
-        rows.append({_("backend"): NAMES[backend], _("worker"): _(STATES[states[backend]]),
+        trouble = (troubles or {}).get(backend)
+        state = trouble_note(trouble) if trouble else _(STATES[states[backend]])
+        rows.append({_("backend"): NAMES[backend], _("worker"): state,
                      _("version"): info.get("version", ""),
                      _("ready in (s)"): None if start is None else round(start, 1),
                      _("to add it"): install[backend] if backend in missing else ""})
