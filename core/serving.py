@@ -7,12 +7,10 @@ On the process's first script, Home included, it makes `ast.parse` one thread at
 - the one import of Keras and TensorFlow (`core.keras_import`), so that a student who reads Home
   first never waits for it;
 - then, once Keras is in, what makes every later click cheaper:
-  - `keras.backend.clear_session()` skips its `gc.collect()`. Streamlit calls it after every
-    script run once Keras is imported, and with `runner.postScriptGC` it runs `gc.collect(2)`
-    as well: with TensorFlow loaded the heap holds ~350,000 objects, so each collection costs
-    0.2-0.4 s of every click and holds the GIL for every other student meanwhile. Its other
-    work (resetting Keras' per-thread name counters) costs nothing and is kept; pages never rely
-    on it, since each script run is a fresh thread and shipped models live in shared caches.
+  - `keras.backend.clear_session()` does nothing (see `keep_keras_session`). Streamlit calls
+    it after every script run once Keras is imported, and with `runner.postScriptGC` it runs
+    `gc.collect(2)` as well: with TensorFlow loaded the heap holds ~350,000 objects, so each
+    collection costs 0.2-0.4 s of every click and holds the GIL for every other student.
     `runner.postScriptGC = false` in `.streamlit/config.toml` removes Streamlit's own collection;
   - one collection, then `gc.freeze()` of what is loaded (TensorFlow, Keras), so that no later
     collection walks those objects again;
@@ -74,7 +72,7 @@ def _prepare() -> None:
     keras_import.wait()
     import keras
 
-    cheap_clear_session(keras)
+    keep_keras_session(keras)
     gc.collect()
     gc.freeze()
     _ready.set()
@@ -128,15 +126,16 @@ def serialize_ast_parsing() -> None:
     ast.parse = serialized_parse
 
 
-def cheap_clear_session(keras) -> None:
-    """Make `keras.backend.clear_session()` skip its full garbage collection by default."""
-    original = keras.backend.clear_session
-    if getattr(original, "_without_gc", False):
-        return
+def keep_keras_session(keras) -> None:
+    """Make `keras.backend.clear_session()` do nothing in this process.
 
-    def clear_session(free_memory: bool = False) -> None:
-        original(free_memory=free_memory)
+    Besides its full garbage collection, it resets Keras' naming state for every thread at once
+    (it replaces the module's thread-local store) and empties TensorFlow's kernel cache. Called
+    after one student's script run, it broke another student's model being built at that moment:
+    "The name "dense" is used 2 times in the model" (the live GAN, 30 students). A server loses
+    nothing without it: each script run is a fresh thread, whose naming state goes with it, and
+    shipped models live in shared caches."""
+    def clear_session(free_memory: bool = True) -> None:
+        """Does nothing in a server process (core/serving.py, `keep_keras_session`)."""
 
-    clear_session._without_gc = True
-    clear_session.__doc__ = original.__doc__
     keras.backend.clear_session = clear_session
