@@ -27,6 +27,7 @@ On the process's first script, Home included, it makes `ast.parse` one thread at
 from __future__ import annotations
 
 import ast
+import contextlib
 import ctypes
 import functools
 import gc
@@ -54,6 +55,7 @@ def start() -> None:
     with _lock:
         if not _started:
             serialize_ast_parsing()
+            large_blocks_straight_back()
             keras_import.start()
             threading.Thread(target=_prepare, name="serving-prepare", daemon=True).start()
             _started = True
@@ -93,6 +95,22 @@ def on_beat(job: Callable[[], object]) -> None:
     """Call `job` every BEAT_S seconds from the serving thread (e.g. to drop idle models)."""
     if job not in _on_beat:
         _on_beat.append(job)
+
+
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameters (malloc.h)
+LARGE_BLOCK = 256 * 1024
+
+
+def large_blocks_straight_back() -> None:
+    """Give every block of LARGE_BLOCK bytes or more its own mapping, returned to the system as
+    soon as it is freed (glibc's `mallopt(M_MMAP_THRESHOLD)`; elsewhere, nothing).
+
+    By default glibc raises that threshold each time such a block is freed, up to 32 MB, so the
+    images and tensors of a dream or a class end up inside its heaps, where what they leave
+    free is scattered between live blocks and stays resident: 650 MB free but held at the end
+    of a 30-student bench, of 1 GB in the heaps. A fixed threshold keeps them apart."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (macOS, Alpine's musl)
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK)
 
 
 def _malloc_trim() -> Callable[[], object]:
