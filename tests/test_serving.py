@@ -6,6 +6,8 @@ import contextlib
 import subprocess
 import sys
 
+import pytest
+
 from core.benchmarks.server import start_server, stop_server
 from core.benchmarks.student import open_link
 from tests.helpers import ROOT
@@ -111,3 +113,38 @@ def test_a_server_whose_keras_cannot_be_imported_exits_instead_of_serving(tmp_pa
     finally:
         stop_server(server)
     assert "TensorFlow/Keras could not be imported" in log.read_text()
+
+
+# Large blocks freed between small live ones, as a class leaves its images and tensors behind.
+LARGE_BLOCKS = """
+import sys
+from core import serving
+if sys.argv[1] == "server":
+    serving.large_blocks_straight_back()
+
+def rss_mb():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+
+first = bytearray(1_000_000)
+del first  # glibc's own threshold now rises to 1 MB
+before = rss_mb()
+large, small = [], []
+for _ in range(200):
+    large.append(bytearray(500_000))
+    small.append(bytearray(200))
+del large
+print(round(rss_mb() - before))
+"""
+
+
+def test_a_server_hands_freed_large_blocks_back_at_once():
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc's mallopt and Linux's /proc")
+    held = {}
+    for mode in ("default", "server"):
+        result = subprocess.run([sys.executable, "-c", LARGE_BLOCKS, mode], cwd=ROOT,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr[-2000:]
+        held[mode] = int(result.stdout.split()[-1])
+    assert held["default"] > 50  # 100 MB freed, most of it still resident
+    assert held["server"] < 10
