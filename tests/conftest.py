@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import APP, CHROMIUM, NEEDS_DATA, ROOT, shared_data
+from core.benchmarks.server import start_server, stop_server
+from tests.helpers import APP, CHROMIUM, NEEDS_DATA, shared_data
 
 
 @pytest.fixture(autouse=True)
@@ -73,43 +74,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_streamlit(env: dict, log_path: Path):
-    """Start `streamlit run` on a free loopback port; returns (process, base URL) once healthy."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    port = _free_port()
-    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early; see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError(f"streamlit did not become healthy; see {log_path}")
-
-
 def _server(tmp_path_factory, with_data: bool):
     env = {k: v for k, v in os.environ.items() if k not in ("LAB_DATA_DIR",)}
     env.update(LAB_OFFLINE="1", LAB_CACHE_DIR=str(tmp_path_factory.mktemp("server-cache")))
@@ -119,10 +83,9 @@ def _server(tmp_path_factory, with_data: bool):
             pytest.skip(NEEDS_DATA)
         env["LAB_DATA_DIR"] = str(data)
     log = tmp_path_factory.mktemp("logs") / f"streamlit-{'data' if with_data else 'nodata'}.log"
-    proc, url = _start_streamlit(env, log)
+    server, url = start_server(env, log=log)
     yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    stop_server(server)
 
 
 @pytest.fixture(scope="session")

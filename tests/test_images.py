@@ -59,7 +59,7 @@ def test_fit_within_downsizes_only():
     assert fit_within(Image.new("RGB", (100, 50)), 512).size == (100, 50)
 
 
-def test_float_tiff_between_0_and_1_is_not_black():  # issue 11, defect 11
+def test_float_tiff_between_0_and_1_is_not_black():
     stroke = np.zeros((32, 32), np.float32)
     stroke[8:24, 14:18] = 1.0
     gray = np.asarray(open_image(_bytes(Image.fromarray(stroke, "F"), "TIFF")))[..., 0]
@@ -89,7 +89,7 @@ def test_nan_and_inf_pixels_do_not_spoil_the_rest():
     assert to_8bit(np.full((2, 2), np.nan)).max() == 0
 
 
-def test_a_long_thin_image_stays_displayable():  # issue 11, defect 1
+def test_a_long_thin_image_stays_displayable():
     from core.images import displayable
 
     strip = fit_within(Image.new("RGB", (8000, 50)), 160)
