@@ -67,6 +67,16 @@ def until_backends_ready(at, timeout: float = 600):
     return at
 
 
+def apart(function, *args, **kwargs):
+    """`function(*args, **kwargs)` in a thread of its own. Once a browser test has run, the
+    session's Playwright (sync API) keeps an event loop running in the main thread, and
+    `asyncio.run` refuses to start inside a running loop."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(function, *args, **kwargs).result()
+
+
 def wait_until_idle(page, timeout_s: float = 120) -> None:
     """Wait until Streamlit has finished running the script (no 'Running…' status widget)."""
     import time

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.backends.pool import BACKENDS, INSTALL, missing, worker_pids
-from tests.helpers import open_page, open_page_in, until_backends_ready
+from tests.helpers import apart, open_page, open_page_in, until_backends_ready
 
 PAGE = "pages/backends.py"
 
@@ -64,7 +64,7 @@ def test_the_workers_stop_with_the_server(tmp_path):
     env = {**os.environ, "LAB_BACKENDS": backend}
     server, base = start_server(env)
     try:
-        errors = asyncio.run(_visit(base, "backends"))
+        errors = apart(asyncio.run, _visit(base, "backends"))
         assert errors == []
         workers = worker_pids(server.pid)
         assert len(workers) == 1

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from core.benchmarks import classroom
-from tests.helpers import ROOT
+from tests.helpers import ROOT, apart
 
 
 def test_summary_quantiles_and_per_page_figures():
@@ -52,7 +52,7 @@ def test_a_class_opening_links_at_once_on_fresh_servers_meets_no_error():
     # Three servers just started, each met at once by two links to every model page, as a class
     # clicking a shared link: no page, no later visit and no line of the server's log may show an
     # error (before TensorFlow's import had one place, 3 of 3 servers broke for good).
-    result = classroom.cold(rounds=3, sessions=2 * len(classroom.model_links()))
+    result = apart(classroom.cold, rounds=3, sessions=2 * len(classroom.model_links()))
     assert result["errors"] == 0, [r["first_errors"] for r in result["rounds"]]
     assert result["broken_servers"] == 0
     assert all(r["first_page_max_s"] is not None for r in result["rounds"])

@@ -12,7 +12,7 @@ from packaging.version import Version
 
 from core.benchmarks.server import start_server, stop_server
 from core.benchmarks.student import open_link
-from tests.helpers import ROOT
+from tests.helpers import ROOT, apart
 
 CHECKED = SpecifierSet(">=1.67,<1.68")  # Streamlit versions pages/__init__.py was checked with
 
@@ -37,7 +37,7 @@ def test_streamlit_still_decides_the_mode_per_run_from_the_class_flag():
 def test_a_link_to_a_page_opened_first_on_a_fresh_server_gets_the_app(tmp_path):
     server, url = start_server(log=tmp_path / "streamlit.log")
     try:
-        student = asyncio.run(open_link(url, "functional_api"))
+        student = apart(asyncio.run, open_link(url, "functional_api"))
     finally:
         stop_server(server)
     assert student.errors == []

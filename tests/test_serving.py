@@ -10,7 +10,7 @@ import pytest
 
 from core.benchmarks.server import start_server, stop_server
 from core.benchmarks.student import open_link
-from tests.helpers import ROOT
+from tests.helpers import ROOT, apart
 from tests.test_keras_import import broken_tensorflow
 
 
@@ -108,7 +108,7 @@ def test_a_server_whose_keras_cannot_be_imported_exits_instead_of_serving(tmp_pa
     server, url = start_server(broken_tensorflow(tmp_path), log=log)
     try:
         with contextlib.suppress(Exception):  # the server may go away while Home is drawn
-            asyncio.run(open_link(url))  # its first script starts the import, which fails
+            apart(asyncio.run, open_link(url))  # its first script starts the import, which fails
         assert server.wait(timeout=120) == 1
     finally:
         stop_server(server)
