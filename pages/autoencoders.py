@@ -137,12 +137,12 @@ def gallery() -> None:
     image_row(out, [_("error {e:.3f}", e=e) for e in errors])
     val = card.validation
     st.markdown(_(
-        "Mean error of these 8: **{mean:.3f}**; over all {images} validation images: "
+        "Mean error of these {shown}: **{mean:.3f}**; over all {images} validation images: "
         "**{bce:.3f}**, or a **PSNR** of {psnr:.1f} dB (peak signal-to-noise ratio: ten times "
         "the log of 1 over the mean squared pixel error; higher is a closer copy, and +10 dB "
         "means ten times less squared error). Model: {description}; {parameters:,} parameters.",
-        mean=errors.mean(), images=val["images"], bce=val["bce"], psnr=val["psnr_db"],
-        description=_(KINDS[kind][1]), parameters=card.parameters))
+        shown=len(errors), mean=errors.mean(), images=val["images"], bce=val["bce"],
+        psnr=val["psnr_db"], description=_(KINDS[kind][1]), parameters=card.parameters))
     reader_asks(_("Why is it called an “auto”encoder?"), _(
         "*Auto* is Greek for *self*, as in *automobile*: an autoencoder is trained to reproduce "
         "its own input, so the input is also the target and no labels are needed. Each picture "

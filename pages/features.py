@@ -83,8 +83,8 @@ def feature_grid(layer: str, picked: tuple[int, ...]) -> np.ndarray | None:
         tiles = recent.get(key)
     if tiles is None:
         st.info(_("These channels are not among the shipped grids (layers {layers}, "
-                  "12 channels each). Growing them takes about half a minute through the "
-                  "server's queue.", layers=", ".join(shipped.SHIPPED_LAYERS)))
+                  "{n} channels each): they grow from noise in the server's queue, with a "
+                  "progress bar.", layers=", ".join(shipped.SHIPPED_LAYERS), n=shipped.CHANNELS))
         if network() is None:
             st.warning(_("SqueezeNet (`assets/dream/squeezenet_v1_1.keras`) is not on this "
                          "machine; rebuild it with `python -m core convert squeezenet`."))

@@ -120,7 +120,7 @@ def intro() -> None:
         "discriminator learns to tell the real digits from the generator's, and then the "
         "generator learns to make digits the discriminator calls real. The book trains this "
         "model, a **DCGAN** (deep convolutional GAN), on MNIST in chapter 4; here it is "
-        "trained on 3,500 MNIST digits with the functional API, and its whole game is one "
+        "trained on MNIST digits with the functional API, and its whole game is one "
         "`train_step` override of a `keras.Model`. A second generator, a **conditional GAN**, "
         "learned the same game told which digit to draw, so you can pick one."))
 
@@ -128,8 +128,8 @@ def intro() -> None:
 def missing_generator() -> None:
     st.info(_("The trained generator is not shipped on this machine "
               "(`assets/gan/dcgan_generator.keras`). Rebuild it with `python -m core train "
-              "gan` (about 30 minutes on two CPU cores, with the MNIST data). The live 2-D GAN "
-              "below works without it."), icon=":material/cloud_off:")
+              "gan` (with the MNIST data; it takes tens of minutes on a laptop's CPU). The live "
+              "2-D GAN below works without it."), icon=":material/cloud_off:")
 
 
 def digits_from_noise() -> tuple[str, int | None]:
@@ -201,9 +201,11 @@ def training_story(kind: str, card) -> None:
                   kind=kind))
         return
     epochs = card.story_epochs[:len(rows)]
+    recipe, steps = card.training, view.average_lag_steps(card.training["average_decay"])
     st.caption(_("The digits are drawn by the generator that ships: a moving average of the "
                  "trained generator's weights (steadier, sharper digits), which follows it about "
-                 "1,000 steps (18 epochs) behind, so the first epochs stay grey."))
+                 "{steps:,} steps ({epochs:.0f} epochs) behind, so the first epochs stay grey.",
+                 steps=steps, epochs=steps * recipe["batch_size"] / card.split["gan"]))
     chosen = st.select_slider(_("Epoch"), epochs, value=epochs[-1], key="gan_story_epoch")
     st.image(view.sheet(rows[epochs.index(chosen)], len(rows[0]), scale=3),
              caption=_("The same {n} latent points after epoch {epoch}", n=len(rows[0]),
@@ -222,12 +224,13 @@ def judged(kind: str, card) -> None:
     shipped = {k: shipped_generator(k) for k in ("dcgan", "cgan")}
     st.markdown(_(
         "A GAN has no test loss to report, so the project judges its digits with a digit "
-        "classifier of its own (a small CNN, {acc:.1%} accurate on unseen digits). The 5,000 "
+        "classifier of its own (a small CNN, {acc:.1%} accurate on unseen digits). The {total:,} "
         "MNIST digits were split three ways, so that no judge has seen what it judges: "
         "**{gan}** digits trained the GAN, **{clf}** others trained the classifier, and "
         "**{val}** digits that neither saw (the Autoencoders page's validation digits) are "
         "the real digits everything is compared with. Below: {n} generated digits.",
         acc=card.classifier.get("accuracy", float("nan")), gan=split.get("gan"),
+        total=sum(split.get(part, 0) for part in ("gan", "classifier", "validation")),
         clf=split.get("classifier"), val=split.get("validation"),
         n=EVAL_DIGITS))
     c1, c2, c3 = st.columns(3)

@@ -208,8 +208,7 @@ def result_section(photo, photo_bytes, look, look_bytes, key, settings, side, su
                              view.style_work(photo, look, key, weights, settings, side), key=job)
     result = recent.get(job)
     if result is None:
-        st.caption(_("Press **Stylize**: a 256-px result takes about 10 seconds, and you "
-                     "watch it change step by step."))
+        st.caption(_("Press **Stylize** and watch the picture change step by step."))
         return
     before, style, after = st.columns(3)
     before.image(displayable(photo, 480), caption=_("Content"), width="stretch")

@@ -193,3 +193,12 @@ def test_the_shipped_generator_reaches_its_card(data_dir, kind):
     probs = judge.predict(data.to_tanh(parts.x_val), verbose=0)
     assert np.mean(probs.argmax(1) == parts.y_val) == pytest.approx(
         judge_card.validation["accuracy"], abs=0.005)
+
+
+def test_a_moving_average_follows_its_time_constant_behind():
+    from core.gan import view
+
+    assert view.average_lag_steps(0.999) == 1000
+    # after that many steps a weight change has reached 1 - 1/e of its way into the average
+    steps, decay = view.average_lag_steps(0.99), 0.99
+    assert 1 - decay ** steps == pytest.approx(1 - np.exp(-1), abs=0.01)

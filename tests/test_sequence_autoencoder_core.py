@@ -81,6 +81,13 @@ def test_split_is_chronological():
     assert list(train.dates.day) == [30, 31] and list(val.dates.day) == [1, 2]
 
 
+def test_validation_days_end_with_2004_whichever_file_is_used():
+    """The canonical UCI file runs into 2005; the page says November–December 2004."""
+    days = windows.days(frame_of(uci_text("2004-12-30", 24 * 4)))
+    __, val = windows.split(days)
+    assert [d.strftime("%m-%d") for d in val.dates] == ["12-30", "12-31"]
+
+
 def test_validation_days_leaving_the_training_range_are_counted_by_daily_mean():
     """The page's drift sentence: a day counts under a reading when its daily mean lies beyond
     every training day's, below or above; a day without readings is not counted."""

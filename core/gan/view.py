@@ -28,6 +28,12 @@ FIGURE_NAMES = {  # card figure -> what it is, for a student
 }
 
 
+def average_lag_steps(decay: float) -> int:
+    """How many training steps a moving average of the weights with this decay follows behind
+    (its time constant, 1 / (1 - decay))."""
+    return round(1 / (1 - decay))
+
+
 def sheet(digits: np.ndarray, columns: int, scale: int = 2) -> np.ndarray:
     """uint8 (N, h, w[, 3]) -> one uint8 image of `columns` per row, separated by a dark gap,
     each pixel enlarged `scale` times (a small digit stays crisp on screen)."""

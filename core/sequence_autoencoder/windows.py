@@ -22,7 +22,7 @@ CHANNELS = data.SENSOR_INPUTS
 HOURS = 24
 TRAIN_START = pd.Timestamp("2004-03-01")
 VALIDATION_START = data.VALIDATION_START  # November 2004
-VALIDATION_END = pd.Timestamp("2005-01-01")
+VALIDATION_END = data.VALIDATION_END  # January 2005, excluded
 
 
 class NoCompleteDay(data.AirQualityFormatError):
