@@ -48,6 +48,12 @@ def shipped_decoder():
     return model.parts(net)[1], card
 
 
+@st.cache_resource(show_spinner=False)
+def live_pool():
+    """The 2-D GANs of the whole class (core/gan/live.py: `LivePool`)."""
+    return live.LivePool()
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def digits_for(kind: str, seed: int, n: int, digit: int | None = None) -> np.ndarray:
     return shipped_generator(kind)[0].for_seed(n, seed, digit)
@@ -321,7 +327,8 @@ def live_gan() -> None:
     busy = job is not None and not job.finished
     settings, points = live_settings(busy)
     if gan is None:
-        gan = st.session_state["gan_live"] = live.LiveGAN(settings, points)
+        lease = st.session_state["gan_live_lease"] = live_pool().lease(settings, points)
+        gan = st.session_state["gan_live"] = lease.gan
     problems = view.problem_messages(settings, points)
     for message in problems:
         st.warning(message, icon=":material/error:")
@@ -395,10 +402,10 @@ def live_controls(gan, settings, points, busy: bool, blocked: bool) -> None:
     start, one, reset, collapse = st.columns(4)
     if start.button(_("Start"), key="gan_start", type="primary", disabled=busy or blocked,
                     icon=":material/play_arrow:"):
-        submit(gan, settings, points, settings.steps)
+        submit(settings, points, settings.steps)
     if one.button(_("One step"), key="gan_one", disabled=busy or blocked,
                   icon=":material/skip_next:"):
-        submit(gan, settings, points, 1)
+        submit(settings, points, 1)
     if reset.button(_("Reset"), key="gan_reset", disabled=busy or blocked,
                     icon=":material/restart_alt:"):
         gan.configure(settings, points)
@@ -427,9 +434,10 @@ def show_collapse() -> None:
     st.session_state.gan_collapse_note = True
 
 
-def submit(gan, settings, points, steps: int) -> None:
+def submit(settings, points, steps: int) -> None:
     st.session_state.gan_live_last = None  # jobs_view.submit reruns: remember the job then
-    jobs_view.submit("gan_live_job", "training", view.live_work(gan, settings, points, steps))
+    jobs_view.submit("gan_live_job", "training", view.live_work(
+        st.session_state["gan_live_lease"], settings, points, steps))
 
 
 def wait_for_a_stopped_run(limit_s: float = 15.0) -> None:

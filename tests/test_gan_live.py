@@ -96,3 +96,22 @@ def test_the_bad_learning_rate_pair_collapses_where_the_defaults_cover_every_blo
     healthy.train(400)
     assert live.blobs_covered(collapsed.generated(1000)) <= 2
     assert live.blobs_covered(healthy.generated(1000)) == 8
+
+
+def test_a_pool_hands_a_departed_students_networks_to_the_next_one_reset():
+    import gc
+
+    pool = live.LivePool()
+    first = pool.lease(live.Settings(seed=1))
+    networks = first.gan
+    networks.train(3)
+    second = pool.lease(live.Settings(seed=1))
+    assert second.gan is not networks  # a lease held is never handed out twice
+    del first
+    gc.collect()
+    assert pool.free == 1
+    third = pool.lease(live.Settings(target="moons", seed=1))
+    assert third.gan is networks and pool.free == 0
+    assert networks.step == 0 and networks.d_loss == [] and networks.settings.target == "moons"
+    fresh = live.LiveGAN(live.Settings(target="moons", seed=1))  # reset means as new
+    np.testing.assert_allclose(networks.frame.fake, fresh.frame.fake, atol=1e-6)

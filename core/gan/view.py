@@ -206,10 +206,12 @@ def clicked_point(state) -> tuple[float, float] | None:
     return float(spot["x"]), float(spot["y"])
 
 
-def live_work(gan: live.LiveGAN, settings: live.Settings, points, steps: int):
+def live_work(lease: live.Lease, settings: live.Settings, points, steps: int):
     """The queued job: apply the settings, then `steps` steps, reporting a frame as it goes.
-    Stopping keeps what the networks learned so far (they live in the student's session)."""
+    Stopping keeps what the networks learned so far (they live in the student's session). The
+    job holds the student's lease, so that nobody else gets these networks while it runs."""
     def work(job):
+        gan = lease.gan
         gan.configure(settings, points)
 
         def report(done: int, frame: live.Frame) -> None:
