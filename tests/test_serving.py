@@ -30,7 +30,7 @@ errors, done = [], threading.Event()
 
 def build():
     try:
-        for _ in range(100):
+        for _ in range(50):
             x = inp = keras.Input((2,))
             for _ in range(3):
                 x = keras.layers.Dense(4)(x)
